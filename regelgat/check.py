@@ -1,0 +1,54 @@
+"""Check one client: load the profile, run it through durable_rules, assemble the verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import datafiles
+from .compiled import CompiledRules, compile_rules
+from .engine_durable import DurableEngine
+from .expressions import evaluate
+from .facts import profile_facts
+from .profile import Profile
+from .ruleset import Ruleset, load_rulesets
+from .verdicts import Result, decide
+
+BUNDLED_RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
+
+
+def default_rulesets_dir() -> Path:
+    """The bundled rulesets beside the package (editable install), else ./rulesets."""
+    return BUNDLED_RULESETS if BUNDLED_RULESETS.is_dir() else Path("rulesets")
+
+
+def load_profile(path: Path | str, overrides: dict[str, Any] | None = None) -> Profile:
+    data, locate = datafiles.read(path)
+    if isinstance(data, dict) and overrides:
+        data = {**data, **overrides}
+    return datafiles.validate(Profile, data, path, locate)
+
+
+@dataclass
+class Checked:
+    profile: Profile
+    facts: dict[str, Any]
+    compiled: CompiledRules
+    atoms: list[bool | None]
+    result: Result
+
+
+def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngine | None = None) -> Checked:
+    """Decide one profile. With no engine given, the plain-Python reference evaluates the atoms."""
+    facts = profile_facts(profile)
+    atoms = engine.evaluate(facts) if engine else [evaluate(a, facts) for a in compiled.atoms]
+    return Checked(profile, facts, compiled, atoms, decide(compiled, atoms, profile.needs))
+
+
+def check_file(path: Path | str, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:
+    profile = load_profile(path)
+    compiled = compile_rules(rulesets or load_rulesets(default_rulesets_dir()), date)
+    with DurableEngine(compiled) as engine:
+        return check_profile(profile, compiled, engine)

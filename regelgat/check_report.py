@@ -1,0 +1,86 @@
+"""The text a social worker reads after `regelgat check`: one row per provision, then gaps and loops."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .check import Checked
+from .verdicts import Reason, Verdict, requirement_text
+
+_STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow"}
+FLAG = "[!]"
+
+
+def _current(reason: Reason, checked: Checked) -> str:
+    """The client's own values for the facts a refusing criterion reads."""
+    node_text = requirement_text(reason, checked.compiled)
+    names = sorted({name for name in checked.facts if name in node_text.replace("(", " ").split()})
+    return ", ".join(f"{n} = {checked.facts[n]}" for n in names)
+
+
+def _decided_by(verdict: Verdict, checked: Checked) -> Text:
+    text = Text()
+    if verdict.outcome == "eligible":
+        met = [r for r in verdict.reasons if r.status == "pass"]
+        text.append(f"all {len(met)} applicable criteria met")
+        if verdict.provision.spec.waiting_time:
+            text.append(f"\nwaiting time: {verdict.provision.spec.waiting_time}", style="italic")
+        return text
+    for index, reason in enumerate(verdict.deciding):
+        if index:
+            text.append("\n")
+        rule = reason.rule
+        text.append(rule.rule.text, style="bold")
+        text.append(f" ({rule.rule.kind})")
+        if rule.group == "requirement":
+            text.append(f"\n  waits for {rule.rule.granted_by}")
+            if rule.rule.unless:
+                text.append(f", or: {rule.rule.unless}")
+        elif reason.status == "unknown":
+            text.append("\n  unknown: a fact it needs is missing from the profile")
+        else:
+            text.append(f"\n  would need: {requirement_text(reason, checked.compiled)}")
+            current = _current(reason, checked)
+            if current:
+                text.append(f"  (now {current})", style="dim")
+        text.append(f"\n  {rule.rule.source}", style="cyan")
+    return text
+
+
+def render(checked: Checked, console: Console) -> None:
+    result, profile = checked.result, checked.profile
+    console.print(f"[bold]regelgat check[/bold]  profile [bold]{profile.id}[/bold]  rules date {result.date}")
+    table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
+    table.add_column("Provision", ratio=3)
+    table.add_column("Covers", ratio=1)
+    table.add_column("Outcome", min_width=12, no_wrap=True)
+    table.add_column("Decided by, and its source", ratio=6)
+    for verdict in result.verdicts:
+        spec = verdict.provision.spec
+        outcome = Text(verdict.outcome, style=_STYLE[verdict.outcome])
+        if verdict.flags:
+            outcome.append(f" {FLAG}", style="magenta")
+        table.add_row(f"{spec.title}\n[dim]{verdict.provision.key}[/dim]", ", ".join(spec.covers) or "-",
+                      outcome, _decided_by(verdict, checked))
+    console.print(table)
+    flagged = [v for v in result.verdicts if v.flags]
+    if flagged:
+        console.print(f"[magenta]{FLAG}[/magenta] rests on an unconfirmed assumption:")
+        for verdict in flagged:
+            for flag in verdict.flags:
+                console.print(f"  {verdict.provision.key}: {flag}", markup=False)
+    parts = []
+    if profile.needs:
+        parts.append(Text("Gaps (needs nothing covers): ", style="bold").append(
+            ", ".join(result.gaps) if result.gaps else "none", style="red" if result.gaps else "green"))
+    parts.append(Text("Referral loops: ", style="bold").append(
+        "none" if not result.loops else "; ".join(" -> ".join((*loop, loop[0])) for loop in result.loops),
+        style="red" if result.loops else "green"))
+    for effect in result.effects:
+        parts.append(Text("Effect on others: ", style="bold").append(effect.rule.text.strip()).append(
+            f"\n  {effect.rule.source}", style="cyan"))
+    console.print(Panel(Group(*parts), title="Summary", expand=True))

@@ -1,0 +1,125 @@
+"""The `regelgat` command line. Each command's docstring is its help text.
+
+Exit codes: 0 success or no change, 1 a finding (a failed case, a changed snapshot),
+2 bad input (one line on stderr naming the file, the place and the fix; never a traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .errors import InputError
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _date(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def _rulesets_option(func):
+    return click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path), default=None,
+                        help="Folder of ruleset YAML files (default: the bundled rulesets/).")(func)
+
+
+def _load(rulesets_dir: Path | None):
+    from .check import default_rulesets_dir
+    from .ruleset import load_rulesets
+
+    return load_rulesets(rulesets_dir or default_rulesets_dir())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="regelgat")
+def main() -> None:
+    """regelgat: find the gaps between eligibility rules.
+
+    Run client profiles through cited, dated rulesets of Dutch housing, income and shelter
+    schemes, and see who qualifies for nothing, which clause shuts each door, and which
+    referral loops trap people.
+    """
+
+
+@main.command()
+@click.argument("profile", type=click.Path(path_type=Path))
+@click.option("--date", type=DATE, default=None, help="Rules date, YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_rulesets_option
+def check(profile: Path, date, fmt: str, rulesets_dir: Path | None) -> None:
+    """Check one client PROFILE (YAML or JSON) against every provision.
+
+    For each provision: eligible, ineligible or blocked, the criterion that decided it with its
+    legal source, and what would have to change. Then the needs nothing covers (gaps), the
+    referral loops, and effects on other households.
+    """
+    from .check import check_file
+    from .check_report import render
+    from .verdicts import to_json
+
+    checked = check_file(profile, _date(date), _load(rulesets_dir))
+    if fmt == "json":
+        payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        render(checked, Console(width=max(Console().width, 120)))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
+def lint(directory: Path | None) -> None:
+    """Check every ruleset in DIRECTORY: schema, conditions, sources, parameter dates, ids."""
+    from .check import default_rulesets_dir
+    from .lint import lint_rulesets
+
+    problems, summary = lint_rulesets(directory or default_rulesets_dir())
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo(summary)
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a client profile."""
+    from .profile import Profile
+
+    click.echo(json.dumps(Profile.model_json_schema(), indent=2))
+
+
+@main.command()
+def facts() -> None:
+    """List the facts a rule condition may read, with their types."""
+    from .facts import FACT_TYPES
+
+    for name, fact in sorted(FACT_TYPES.items()):
+        kind = f"one of {', '.join(fact.values)}" if fact.kind == "enum" else fact.kind
+        optional = " (may be missing)" if fact.optional else ""
+        click.echo(f"{name}: {kind}{optional}. {fact.description}".rstrip(". ") + ".")
+
+
+def run() -> None:
+    """Console entry point: bad input is one line on stderr and exit code 2."""
+    try:
+        main(standalone_mode=False)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,134 @@
+"""The client profile: the public contract a social worker fills in.
+
+Validation is strict on purpose. durable_rules compares a string with a number as text
+(`'5' >= 18` is true) and matches `== false` against 0, so a profile that reaches the
+engine must already hold real numbers and real booleans. Unknown fields are refused so a
+misspelling never silently becomes a default.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Need = Literal["housing", "income", "care", "debt_help"]
+NEEDS: tuple[str, ...] = ("housing", "income", "care", "debt_help")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Child(_Strict):
+    """A child of the client, born. An unborn child is `pregnancy_weeks` on the profile."""
+
+    age: int = Field(ge=0, le=40, description="Age in whole years.")
+    lives_with_client: bool = Field(True, description="Whether the child lives with the client.")
+
+
+class CoResident(_Strict):
+    """Another adult who shares the client's main residence (hoofdverblijf)."""
+
+    age: int = Field(ge=0, le=120)
+    relation: Literal[
+        "partner", "ex_partner", "parent", "child", "sibling", "relative", "friend", "lodger", "other"
+    ] = Field(description="How this person relates to the client. `lodger` means a commercial tenant "
+                          "or landlord under a written contract at a commercial price.")
+    student_finance: bool = Field(False, description="Receives studiefinanciering (or WTOS, or BBL).")
+
+
+class SleepsElsewhere(_Strict):
+    """Nights the client spends in another household, which can change that household's benefits."""
+
+    host: Literal["ex_partner", "partner", "family", "friend"] = Field(
+        description="Whose home the client sleeps in.")
+    nights_per_week: int = Field(ge=0, le=7, description="Average nights per week spent there.")
+    host_on_bijstand: bool = Field(False, description="The host household receives bijstand.")
+    host_age: int = Field(40, ge=18, le=120, description="Age of the host.")
+
+
+class Profile(_Strict):
+    """One client's situation on the day of the check."""
+
+    id: str = Field(min_length=1, description="A label for this profile; not a personal identifier.")
+    age: int = Field(ge=0, le=120, description="Age in whole years.")
+    gender: Literal["female", "male", "x"] = "x"
+    municipality: str = Field("Amsterdam", description="Municipality of actual residence.")
+    residence_status: Literal[
+        "dutch", "eu_citizen", "residence_permit", "asylum_seeker", "undocumented"
+    ] = "dutch"
+    relationship: Literal[
+        "single", "married", "registered_partner", "cohabiting", "separated", "divorced", "widowed"
+    ] = Field("single", description="`separated` means married but living apart for good "
+                                    "(duurzaam gescheiden), which bijstand treats as single.")
+    years_since_separation: float | None = Field(
+        None, ge=0, le=100,
+        description="Years since a marriage or joint household with an ex-partner ended; used by the "
+                    "2026 joint-household presumption (art. 3 lid 4 a Pw).")
+    pregnancy_weeks: int = Field(0, ge=0, le=45, description="Weeks pregnant; 0 means not pregnant.")
+    children: list[Child] = []
+    co_residents: list[CoResident] = Field(
+        [], description="The other adults who share the client's main residence.")
+    income_net_monthly: float = Field(0, ge=0, le=1_000_000, description="Net income in euros per month.")
+    income_gross_yearly: float | None = Field(
+        None, ge=0, le=10_000_000,
+        description="Gross yearly income (toetsingsinkomen) for toeslagen and housing limits. When "
+                    "absent, regelgat uses 12 x net monthly income, a lower bound (flagged).")
+    income_source: Literal[
+        "employment", "self_employment", "benefit", "pension", "student_finance", "none"
+    ] = "none"
+    assets: float = Field(0, ge=-10_000_000, le=100_000_000,
+                          description="Assets minus debts, in euros (art. 34 lid 1 a Pw).")
+    housing: Literal[
+        "own_rental", "owner_occupied", "with_parents", "sofa_surfing", "shelter", "street",
+        "unsuitable", "institution"
+    ] = Field("own_rental", description="Where the client sleeps now. `unsuitable` covers a shed, a car "
+                                        "or an allotment house.")
+    registered_address: Literal["home", "postal", "none"] = Field(
+        "home", description="BRP registration: a residential address, a postal address (briefadres), "
+                            "or none.")
+    years_in_region: float = Field(0, ge=0, le=120,
+                                   description="Years lived in the region, counting back from today.")
+    self_reliant: bool = Field(True, description="Zelfredzaam, as a ZRM screening would judge.")
+    addiction: bool = False
+    psychiatric_disorder: bool = False
+    domestic_violence: bool = Field(False, description="The client is a victim of domestic violence.")
+    problematic_debts: bool = False
+    in_debt_restructuring: bool = Field(False, description="In a Wsnp debt-restructuring scheme now.")
+    student_finance: bool = Field(False, description="Entitled to studiefinanciering.")
+    in_detention: bool = False
+    needs: list[Need] = Field([], description="What the client needs. `housing` means a place to "
+                                                    "sleep; shelter counts.")
+
+    # Fields added for the encoded rules. Each one is named in the rule that reads it.
+    rent_monthly: float = Field(0, ge=0, le=100_000, description="Kale huur (bare rent) per month.")
+    rental_contract: bool = Field(False, description="Has a rental contract for the home.")
+    self_contained_home: bool = Field(
+        False, description="Own entrance, kitchen, toilet and shower (zelfstandige woonruimte).")
+    health_insured: bool = Field(True, description="Has Dutch basic health insurance.")
+    weeks_since_reporting: int = Field(
+        0, ge=0, le=1000, description="Weeks since reporting (melding) for bijstand; the under-27 "
+                                      "search period counts from it.")
+    search_period_waived: bool = Field(
+        False, description="The college waived the 4-week search period (art. 41 lid 11 Pw, from 2026).")
+    parents_can_support: bool = Field(
+        True, description="The parents can pay for living costs, and asking them is reasonable "
+                          "(art. 12 until 2025, art. 20 lid 3 from 2026).")
+    lives_in_institution: bool = Field(False, description="Lives in an inrichting (care institution).")
+    youth_care_before_18: bool = Field(False, description="Received jeugdhulp before turning 18.")
+    months_since_youth_care_ended: int | None = Field(
+        None, ge=0, le=1200, description="Months since youth care ended; absent if it has not ended.")
+    detox_completed: bool = Field(False, description="Has completed addiction detox.")
+    social_problems_resolved: bool = Field(
+        False, description="Housing, income and debts are in order, as an addiction clinic asks.")
+    freezing_weather: bool = Field(False, description="Tonight's felt temperature is below zero.")
+    housing_problem_cause: Literal[
+        "none", "divorce", "eviction", "homelessness", "pregnancy", "medical", "domestic_violence",
+        "calamity", "shelter_outflow", "mantelzorg"
+    ] = Field("none", description="The main cause of the housing problem, as an urgency desk asks.")
+    good_faith_years: float = Field(
+        0, ge=0, le=100, description="Years of good faith over the debts (for Wsnp entry).")
+    amicable_route_tried: bool = Field(
+        False, description="The amicable debt route (minnelijk traject) was tried or is evidently pointless.")
+    sleeps_elsewhere: SleepsElsewhere | None = None
