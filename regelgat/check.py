@@ -47,8 +47,8 @@ def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngi
     return Checked(profile, facts, compiled, atoms, decide(compiled, atoms, profile.needs))
 
 
-def check_file(path: Path | str, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:
-    profile = load_profile(path)
+def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:
+    """Decide one profile with durable_rules, the engine of record for single checks."""
     compiled = compile_rules(rulesets or load_rulesets(default_rulesets_dir()), date)
     with DurableEngine(compiled) as engine:
         return check_profile(profile, compiled, engine)

@@ -35,7 +35,34 @@ def _load(rulesets_dir: Path | None):
     return load_rulesets(rulesets_dir or default_rulesets_dir())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Turns bad input anywhere below into one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "regelgat"
+            click.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="regelgat")
 def main() -> None:
     """regelgat: find the gaps between eligibility rules.
@@ -58,11 +85,14 @@ def check(profile: Path, date, fmt: str, rulesets_dir: Path | None) -> None:
     legal source, and what would have to change. Then the needs nothing covers (gaps), the
     referral loops, and effects on other households.
     """
-    from .check import check_file
+    from .check import check_with_durable
     from .check_report import render
     from .verdicts import to_json
 
-    checked = check_file(profile, _date(date), _load(rulesets_dir))
+    from .check import load_profile
+
+    client = load_profile(profile)  # the client's file first: its errors matter most to the user
+    checked = check_with_durable(client, _date(date), _load(rulesets_dir))
     if fmt == "json":
         payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -104,22 +134,5 @@ def facts() -> None:
         click.echo(f"{name}: {kind}{optional}. {fact.description}".rstrip(". ") + ".")
 
 
-def run() -> None:
-    """Console entry point: bad input is one line on stderr and exit code 2."""
-    try:
-        main(standalone_mode=False)
-    except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-
-
 if __name__ == "__main__":
-    run()
+    main()

@@ -95,7 +95,9 @@ def validate(model: type[Model], data: Any, path: Path | str, locate: Locate) ->
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        # A misspelled field also shows up as "missing"; naming the misspelling is the better fix.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        error = errors[0]
         loc = tuple(error["loc"])
         raise InputError(str(path), where(loc, data, locate), *_explain(error, model)) from None
 
