@@ -116,6 +116,32 @@ def lint(directory: Path | None) -> None:
 
 
 @main.command()
+@click.option("--markdown", "markdown_path", is_flag=False, flag_value="docs/rules.md", default=None,
+              type=click.Path(path_type=Path),
+              help="Write the catalogue as Markdown (default path docs/rules.md) for review by a lawyer.")
+@_rulesets_option
+def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
+    """List the rulesets, their provisions and criteria, with counts of sources and flags."""
+    from rich.table import Table
+
+    from .catalogue import counts, markdown
+
+    loaded = _load(rulesets_dir)
+    if markdown_path:
+        markdown_path.parent.mkdir(parents=True, exist_ok=True)
+        markdown_path.write_text(markdown(loaded), encoding="utf-8")
+        click.echo(f"wrote {markdown_path}")
+        return
+    table = Table("ruleset", "provisions (covers)", "criteria", "sources", "flags", title="regelgat rules")
+    for ruleset in loaded:
+        c = counts(ruleset)
+        provisions = "\n".join(f"{p.id} ({', '.join(p.covers) or '-'})" for p in ruleset.spec.provisions)
+        table.add_row(f"{ruleset.id}\n[dim]{ruleset.spec.title}[/dim]", provisions, str(c.criteria),
+                      str(c.sources), str(c.flags))
+    Console().print(table)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of a client profile."""
     from .profile import Profile

@@ -1,0 +1,73 @@
+"""Hypothesis strategies for client profiles: edge-case search, not population sampling.
+
+Hypothesis leans towards boundaries (age 17/18, an income a cent around a norm), which is what
+property tests want. For population statistics use the numpy scenario generator instead.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from .profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
+
+_money = st.one_of(st.integers(0, 6000).map(float), st.floats(0, 6000, allow_nan=False).map(lambda x: round(x, 2)))
+
+
+def _literal_values(field: str) -> tuple:
+    return Profile.model_fields[field].annotation.__args__
+
+
+def profiles() -> st.SearchStrategy[Profile]:
+    """Any valid profile, biased towards the thresholds the bundled rules use."""
+    choice = lambda field: st.sampled_from(_literal_values(field))  # noqa: E731
+    children = st.lists(st.builds(Child, age=st.integers(0, 25), lives_with_client=st.booleans()), max_size=3)
+    co_residents = st.lists(st.builds(
+        CoResident, age=st.integers(16, 90), relation=st.sampled_from(
+            CoResident.model_fields["relation"].annotation.__args__),
+        student_finance=st.booleans()), max_size=3)
+    sleeps = st.none() | st.builds(SleepsElsewhere, host=st.sampled_from(("ex_partner", "partner", "family", "friend")),
+                                   nights_per_week=st.integers(0, 7), host_on_bijstand=st.booleans(),
+                                   host_age=st.integers(18, 90))
+    return st.builds(
+        Profile,
+        id=st.just("generated"),
+        age=st.integers(0, 120),
+        gender=choice("gender"),
+        residence_status=choice("residence_status"),
+        relationship=choice("relationship"),
+        years_since_separation=st.none() | st.floats(0, 10, allow_nan=False).map(lambda x: round(x, 1)),
+        pregnancy_weeks=st.sampled_from((0, 0, 12, 34)),
+        children=children,
+        co_residents=co_residents,
+        income_net_monthly=_money,
+        income_gross_yearly=st.none() | st.integers(0, 90_000).map(float),
+        income_source=choice("income_source"),
+        assets=st.integers(-5000, 200_000).map(float),
+        housing=choice("housing"),
+        registered_address=choice("registered_address"),
+        years_in_region=st.integers(0, 40).map(float),
+        self_reliant=st.booleans(),
+        addiction=st.booleans(),
+        psychiatric_disorder=st.booleans(),
+        domestic_violence=st.booleans(),
+        problematic_debts=st.booleans(),
+        in_debt_restructuring=st.booleans(),
+        student_finance=st.booleans(),
+        in_detention=st.booleans(),
+        needs=st.lists(st.sampled_from(NEEDS), unique=True),
+        rent_monthly=_money,
+        rental_contract=st.booleans(),
+        self_contained_home=st.booleans(),
+        weeks_since_reporting=st.integers(0, 10),
+        parents_can_support=st.booleans(),
+        lives_in_institution=st.booleans(),
+        youth_care_before_18=st.booleans(),
+        months_since_youth_care_ended=st.none() | st.integers(0, 24),
+        detox_completed=st.booleans(),
+        social_problems_resolved=st.booleans(),
+        freezing_weather=st.booleans(),
+        housing_problem_cause=choice("housing_problem_cause"),
+        good_faith_years=st.integers(0, 8).map(float),
+        amicable_route_tried=st.booleans(),
+        sleeps_elsewhere=sleeps,
+    )
