@@ -43,13 +43,13 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
+            sys.exit(2)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "regelgat"
             click.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
@@ -60,6 +60,7 @@ class _Commands(click.Group):
         except click.exceptions.Abort:
             click.echo("aborted", err=True)
             sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)  # --help and --version come back as exit codes
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
