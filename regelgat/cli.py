@@ -143,11 +143,12 @@ def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
 
 
 @main.command()
-def schema() -> None:
+@click.option("--markdown", is_flag=True, help="Print the fields as a Markdown table (docs/profile.md).")
+def schema(markdown: bool) -> None:
     """Print the JSON Schema of a client profile."""
-    from .profile import Profile
+    from .profile import Profile, profile_markdown
 
-    click.echo(json.dumps(Profile.model_json_schema(), indent=2))
+    click.echo(profile_markdown() if markdown else json.dumps(Profile.model_json_schema(), indent=2))
 
 
 @main.command()
