@@ -23,6 +23,7 @@ def lint_rulesets(directory: Path | str) -> tuple[list[str], str]:
             load_rulesets(directory)  # cross-references between rulesets
         except InputError as exc:
             problems.append(str(exc))
+    problems.extend(_dates_without_values(loaded))
     for ruleset in loaded:
         problems.extend(_parameter_problems(ruleset))
         problems.extend(_unused_parameters(ruleset))
@@ -32,6 +33,30 @@ def lint_rulesets(directory: Path | str) -> tuple[list[str], str]:
     summary = (f"{len(loaded)} rulesets, {provisions} provisions, {criteria} criteria: "
                f"{'clean' if not problems else f'{len(problems)} problem(s)'}")
     return problems, summary
+
+
+def _dates_without_values(rulesets: list[Ruleset]) -> list[str]:
+    """Bind every ruleset on every date where anything changes: a rule in force must find its amounts."""
+    import datetime as dt
+
+    from .compiled import compile_rules
+
+    out = []
+    for ruleset in rulesets:
+        changes = {d for p in ruleset.spec.parameters.values() for d in p.values}
+        dated = [*ruleset.spec.effects]
+        for provision in ruleset.spec.provisions:
+            dated += [provision, *provision.criteria, *provision.exclusions, *provision.requires]
+        changes |= {d for item in dated for d in (item.valid_from, item.valid_until) if d}
+        first = min((d for p in ruleset.spec.parameters.values() for d in p.values), default=None)
+        for date in sorted(d for d in changes if first is None or d >= first):
+            for day in (date, date + dt.timedelta(days=1)):
+                try:
+                    compile_rules([ruleset], day)
+                except InputError as exc:
+                    if str(exc) not in out:
+                        out.append(str(exc))
+    return out
 
 
 def _parameter_problems(ruleset: Ruleset) -> list[str]:
