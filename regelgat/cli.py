@@ -117,6 +117,38 @@ def lint(directory: Path | None) -> None:
 
 
 @main.command()
+@click.argument("needs", nargs=-1, required=True, type=click.Choice(["housing", "income", "care", "debt_help"]))
+@click.option("--where", default=None, help='Restrict the search, e.g. \'age >= 45 and income_source == "employment"\'.')
+@click.option("--loop", is_flag=True, help="Also require a referral loop.")
+@click.option("--date", type=DATE, default=None, help="Rules date, YYYY-MM-DD (default: today).")
+@_rulesets_option
+def search(needs: tuple[str, ...], where: str | None, loop: bool, date, rulesets_dir: Path | None) -> None:
+    """Find the simplest profile for whom nothing covers NEEDS (hypothesis search and shrinking).
+
+    Prints the profile as YAML, ready for `regelgat check`, or exits 1 if none was found.
+    """
+    import yaml
+
+    from .compiled import compile_rules
+    from .search import simplest_gap_profile
+
+    compiled = compile_rules(_load(rulesets_dir), _date(date))
+    found = simplest_gap_profile(compiled, needs, where, loop)
+    if found is None:
+        click.echo(f"no profile found with gaps {', '.join(needs)}", err=True)
+        sys.exit(1)
+    defaults = Profile_defaults()
+    shown = {k: v for k, v in found.model_dump(mode="json").items() if k in ("id", "age") or v != defaults.get(k)}
+    click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True).rstrip())
+
+
+def Profile_defaults() -> dict:
+    from .profile import Profile
+
+    return {name: field.default for name, field in Profile.model_fields.items() if not field.is_required()}
+
+
+@main.command()
 @click.option("--markdown", "markdown_path", is_flag=False, flag_value="docs/rules.md", default=None,
               type=click.Path(path_type=Path),
               help="Write the catalogue as Markdown (default path docs/rules.md) for review by a lawyer.")
@@ -161,6 +193,11 @@ def facts() -> None:
         optional = " (may be missing)" if fact.optional else ""
         click.echo(f"{name}: {kind}{optional}. {fact.description}".rstrip(". ") + ".")
 
+
+from .cli_guard import diff_command, snapshot_command, test_command  # noqa: E402  the guards (issue 5)
+main.add_command(test_command)
+main.add_command(diff_command)
+main.add_command(snapshot_command)
 
 if __name__ == "__main__":
     main()

@@ -13,13 +13,25 @@ from .profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
 _money = st.one_of(st.integers(0, 6000).map(float), st.floats(0, 6000, allow_nan=False).map(lambda x: round(x, 2)))
 
 
-def _literal_values(field: str) -> tuple:
-    return Profile.model_fields[field].annotation.__args__
+def _choice(field: str) -> st.SearchStrategy:
+    """A Literal field's values with its default first, so shrinking leads back to the default."""
+    values = Profile.model_fields[field].annotation.__args__
+    default = Profile.model_fields[field].default
+    return st.sampled_from((default, *(v for v in values if v != default)))
+
+
+def _flag(field: str) -> st.SearchStrategy[bool]:
+    """A yes/no field that shrinks to its default."""
+    return st.booleans().map(lambda b: b != Profile.model_fields[field].default)
 
 
 def profiles() -> st.SearchStrategy[Profile]:
-    """Any valid profile, biased towards the thresholds the bundled rules use."""
-    choice = lambda field: st.sampled_from(_literal_values(field))  # noqa: E731
+    """Any valid profile, biased towards the thresholds the bundled rules use.
+
+    Every field shrinks towards its default, so a shrunk example differs from a plain profile
+    only where it must: that is what makes a found example the *simplest* one.
+    """
+    choice = _choice
     children = st.lists(st.builds(Child, age=st.integers(0, 25), lives_with_client=st.booleans()), max_size=3)
     co_residents = st.lists(st.builds(
         CoResident, age=st.integers(16, 90), relation=st.sampled_from(
@@ -31,7 +43,7 @@ def profiles() -> st.SearchStrategy[Profile]:
     return st.builds(
         Profile,
         id=st.just("generated"),
-        age=st.integers(0, 120),
+        age=st.integers(18, 120) | st.integers(0, 17),
         gender=choice("gender"),
         residence_status=choice("residence_status"),
         relationship=choice("relationship"),
@@ -46,28 +58,28 @@ def profiles() -> st.SearchStrategy[Profile]:
         housing=choice("housing"),
         registered_address=choice("registered_address"),
         years_in_region=st.integers(0, 40).map(float),
-        self_reliant=st.booleans(),
-        addiction=st.booleans(),
-        psychiatric_disorder=st.booleans(),
-        domestic_violence=st.booleans(),
-        problematic_debts=st.booleans(),
-        in_debt_restructuring=st.booleans(),
-        student_finance=st.booleans(),
-        in_detention=st.booleans(),
+        self_reliant=_flag("self_reliant"),
+        addiction=_flag("addiction"),
+        psychiatric_disorder=_flag("psychiatric_disorder"),
+        domestic_violence=_flag("domestic_violence"),
+        problematic_debts=_flag("problematic_debts"),
+        in_debt_restructuring=_flag("in_debt_restructuring"),
+        student_finance=_flag("student_finance"),
+        in_detention=_flag("in_detention"),
         needs=st.lists(st.sampled_from(NEEDS), unique=True),
         rent_monthly=_money,
-        rental_contract=st.booleans(),
-        self_contained_home=st.booleans(),
+        rental_contract=_flag("rental_contract"),
+        self_contained_home=_flag("self_contained_home"),
         weeks_since_reporting=st.integers(0, 10),
-        parents_can_support=st.booleans(),
-        lives_in_institution=st.booleans(),
-        youth_care_before_18=st.booleans(),
+        parents_can_support=_flag("parents_can_support"),
+        lives_in_institution=_flag("lives_in_institution"),
+        youth_care_before_18=_flag("youth_care_before_18"),
         months_since_youth_care_ended=st.none() | st.integers(0, 24),
-        detox_completed=st.booleans(),
-        social_problems_resolved=st.booleans(),
-        freezing_weather=st.booleans(),
+        detox_completed=_flag("detox_completed"),
+        social_problems_resolved=_flag("social_problems_resolved"),
+        freezing_weather=_flag("freezing_weather"),
         housing_problem_cause=choice("housing_problem_cause"),
         good_faith_years=st.integers(0, 8).map(float),
-        amicable_route_tried=st.booleans(),
+        amicable_route_tried=_flag("amicable_route_tried"),
         sleeps_elsewhere=sleeps,
     )

@@ -104,11 +104,16 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
     covered = {need for v in verdicts if v.outcome == "eligible" for need in v.provision.spec.covers}
     gaps = tuple(n for n in NEEDS if n in needs and n not in covered)
     effects = tuple(e for e in compiled.effects if atoms[e.condition] is True)
-    return Result(compiled.date, tuple(verdicts), gaps, _cycles(edges), effects)
+    blocked = {v.provision.key for v in verdicts if v.outcome == "blocked"}
+    loops = tuple(loop for loop in _cycles(edges) if blocked & set(loop))
+    return Result(compiled.date, tuple(verdicts), gaps, loops, effects)
 
 
 def _cycles(edges: dict[str, list[str]]) -> tuple[tuple[str, ...], ...]:
-    """One referral loop per strongly connected group of unmet prerequisites.
+    """One cycle per strongly connected group of unmet prerequisites.
+
+    `decide` keeps a cycle as a referral loop only if it traps the client: at least one provision
+    in it would accept them on its own criteria, but waits for another in the circle.
 
     Each loop starts at its alphabetically first provision and follows the first unmet
     prerequisite that stays inside the group, so the same situation always prints the same loop.
