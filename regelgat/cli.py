@@ -137,15 +137,9 @@ def search(needs: tuple[str, ...], where: str | None, loop: bool, date, rulesets
     if found is None:
         click.echo(f"no profile found with gaps {', '.join(needs)}", err=True)
         sys.exit(1)
-    defaults = Profile_defaults()
-    shown = {k: v for k, v in found.model_dump(mode="json").items() if k in ("id", "age") or v != defaults.get(k)}
-    click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True).rstrip())
+    from .profile import without_defaults
 
-
-def Profile_defaults() -> dict:
-    from .profile import Profile
-
-    return {name: field.default for name, field in Profile.model_fields.items() if not field.is_required()}
+    click.echo(yaml.safe_dump(without_defaults(found), sort_keys=False, allow_unicode=True).rstrip())
 
 
 @main.command()

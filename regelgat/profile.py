@@ -134,6 +134,13 @@ class Profile(_Strict):
     sleeps_elsewhere: SleepsElsewhere | None = None
 
 
+def without_defaults(profile: Profile) -> dict:
+    """The profile as plain data, leaving out fields at their default: what makes this client special."""
+    data = profile.model_dump(mode="json")
+    return {name: value for name, value in data.items()
+            if Profile.model_fields[name].is_required() or value != Profile.model_fields[name].default}
+
+
 def _type_words(field) -> str:
     """A field's type in words: `integer 0 to 120`, `one of: single, married`."""
     import typing
