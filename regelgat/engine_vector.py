@@ -1,0 +1,354 @@
+"""The numpy engine: every atom of a CompiledRules as a column of answers, and verdicts for a
+whole population at once.
+
+It reads the same compiled atoms as the durable_rules engine and reproduces `verdicts.decide`
+column-wise: reason statuses, outcomes with the least fixpoint over `requires`, deciding
+reasons, gaps, effects and referral loops. tests/test_engine_vector.py proves, profile by
+profile, that the verdicts equal those of durable_rules plus `verdicts.decide`; every batch
+run re-checks a random sample the same way.
+
+Three-valued logic (Kleene, as `expressions.evaluate`): an answer is a pair of masks, `t`
+(definitely holds) and `f` (definitely fails); a profile in neither is UNKNOWN because a fact
+the atom reads is missing. When no fact an atom reads can be missing, `f` is left out (None)
+and means `~t`, which saves half the work on the common path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+from .compiled import BoundRule, CompiledRules
+from .expressions import And, Compare, Member, Node, Or
+from .profile import NEEDS
+from .verdicts import Reason, Result, Verdict, _cycles
+
+STATUSES = ("pass", "fail", "not_applicable", "unknown")
+PASS, FAIL, NOT_APPLICABLE, UNKNOWN = range(4)
+OUTCOMES = ("eligible", "ineligible", "blocked")
+ELIGIBLE, INELIGIBLE, BLOCKED = range(3)
+
+
+@dataclass
+class Columns:
+    """Facts as columns: numbers and yes/no as arrays, list values as integer codes into `vocab`."""
+
+    n: int
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    present: dict[str, np.ndarray] = field(default_factory=dict)  # optional facts: True where given
+    vocab: dict[str, tuple] = field(default_factory=dict)  # coded facts: code -> value
+
+
+@dataclass
+class Tri:
+    t: np.ndarray
+    f: np.ndarray | None = None  # None: fully known, f == ~t
+
+    def false(self) -> np.ndarray:
+        return ~self.t if self.f is None else self.f
+
+
+_OPS = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
+        ">": np.greater, ">=": np.greater_equal}
+
+
+def _leaf(node: Compare | Member, cols: Columns) -> Tri:
+    values = cols.values[node.fact]
+    vocab = cols.vocab.get(node.fact)
+    if isinstance(node, Member):
+        if vocab is not None:
+            table = np.array([v in node.values for v in vocab], dtype=bool)
+            mask = table[values] if len(vocab) else np.zeros(cols.n, bool)
+        else:
+            mask = np.isin(values, np.array(node.values))
+        if node.negated:
+            mask = ~mask
+    elif vocab is not None:  # == or != against a coded value
+        code = vocab.index(node.value) if node.value in vocab else -1
+        mask = values == code if node.op == "==" else values != code
+    elif values.dtype == bool:
+        mask = values if (node.op == "==") == bool(node.value) else ~values
+    else:
+        mask = _OPS[node.op](values, node.value)
+    present = cols.present.get(node.fact)
+    if present is None:
+        return Tri(mask)
+    return Tri(mask & present, ~mask & present)
+
+
+def evaluate(node: Node, cols: Columns, cache: dict | None = None) -> Tri:
+    """A bound condition (negation normal form) over all profiles; leaves are cached in `cache`."""
+    if isinstance(node, (Compare, Member)):
+        if cache is None:
+            return _leaf(node, cols)
+        found = cache.get(node)
+        if found is None:
+            found = cache[node] = _leaf(node, cols)
+        return found
+    parts = [evaluate(item, cols, cache) for item in node.items]
+    known = all(p.f is None for p in parts)
+    if isinstance(node, And):
+        t = parts[0].t.copy()
+        for p in parts[1:]:
+            t &= p.t
+        if known:
+            return Tri(t)
+        f = parts[0].false().copy()
+        for p in parts[1:]:
+            f |= p.false()
+        return Tri(t, f)
+    t = parts[0].t.copy()
+    for p in parts[1:]:
+        t |= p.t
+    if known:
+        return Tri(t)
+    f = parts[0].false().copy()
+    for p in parts[1:]:
+        f &= p.false()
+    return Tri(t, f)
+
+
+def facts_read(node: Node) -> set[str]:
+    if isinstance(node, (Compare, Member)):
+        return {node.fact}
+    return set().union(*(facts_read(item) for item in node.items))
+
+
+@dataclass
+class Decisions:
+    """Verdicts for n profiles: one row per reason, provision, need or effect; one column per profile."""
+
+    status: np.ndarray  # (reasons, n) uint8, STATUSES codes
+    outcome: np.ndarray  # (provisions, n) uint8, OUTCOMES codes
+    gaps: np.ndarray  # (4, n) bool, in NEEDS order
+    effects: np.ndarray  # (effects, n) bool
+    needs: np.ndarray  # (4, n) bool
+
+    @property
+    def n(self) -> int:
+        return self.outcome.shape[1]
+
+    def take(self, rows: np.ndarray) -> "Decisions":
+        return Decisions(self.status[:, rows], self.outcome[:, rows], self.gaps[:, rows],
+                         self.effects[:, rows], self.needs[:, rows])
+
+
+class VectorEngine:
+    """Compiled rules as numpy operations. Build once per CompiledRules; run per chunk of columns."""
+
+    def __init__(self, compiled: CompiledRules) -> None:
+        self.compiled = compiled
+        self.provisions = compiled.provisions
+        self.keys = [p.key for p in self.provisions]
+        self.index = {key: i for i, key in enumerate(self.keys)}
+        # Reasons in the order verdicts.decide lists them: criteria, exclusions, then requires.
+        self.reasons: list[BoundRule] = []
+        self.reason_group: list[str] = []
+        self.spans: list[tuple[int, int, int]] = []  # per provision: start, end of own reasons, end of requires
+        for provision in self.provisions:
+            start = len(self.reasons)
+            for rule in provision.criteria:
+                self.reasons.append(rule)
+                self.reason_group.append("criterion")
+            for rule in provision.exclusions:
+                self.reasons.append(rule)
+                self.reason_group.append("exclusion")
+            own_end = len(self.reasons)
+            for rule in provision.requires:
+                self.reasons.append(rule)
+                self.reason_group.append("requirement")
+            self.spans.append((start, own_end, len(self.reasons)))
+        self.reason_provision = np.array([i for i, (s, _, e) in enumerate(self.spans) for _ in range(s, e)],
+                                         dtype=np.int64)
+        self.requirement_rows = [r for r, g in enumerate(self.reason_group) if g == "requirement"]
+        self.facts = sorted(set().union(set(), *(facts_read(a) for a in compiled.atoms)))
+        self.covers = np.array([[need in p.spec.covers for p in self.provisions] for need in NEEDS], dtype=bool)
+
+    # ---- atoms ----
+    def atoms(self, cols: Columns) -> list[Tri]:
+        cache: dict = {}
+        return [evaluate(atom, cols, cache) for atom in self.compiled.atoms]
+
+    # ---- verdicts ----
+    def decide(self, atoms: list[Tri], needs: np.ndarray) -> Decisions:
+        n = needs.shape[1]
+        reasons = len(self.reasons)
+        status = np.empty((reasons, n), dtype=np.uint8)
+        passed = np.empty((reasons, n), dtype=bool)
+        for r, rule in enumerate(self.reasons):
+            group = self.reason_group[r]
+            if group == "requirement":
+                continue
+            self._status(rule, group == "exclusion", atoms, status[r], passed[r])
+        own_ok = np.ones((len(self.provisions), n), dtype=bool)
+        for p, (start, own_end, _) in enumerate(self.spans):
+            if own_end > start:
+                np.logical_and.reduce(passed[start:own_end], axis=0, out=own_ok[p])
+
+        # Least fixpoint: a provision becomes eligible once everything it requires is eligible.
+        eligible = own_ok.copy()
+        with_requires = [p for p, (_, own_end, end) in enumerate(self.spans) if end > own_end]
+        waived = {r: atoms[self.reasons[r].unless].t if self.reasons[r].unless is not None else None
+                  for r in self.requirement_rows}
+        none = np.zeros(n, dtype=bool)
+
+        def granted(r: int) -> np.ndarray:
+            target = self.index.get(self.reasons[r].rule.granted_by)
+            return none if target is None else eligible[target]
+
+        if with_requires:
+            eligible[with_requires] = False
+            changed = True
+            while changed:
+                changed = False
+                for p in with_requires:
+                    _, own_end, end = self.spans[p]
+                    new = own_ok[p].copy()
+                    for r in range(own_end, end):
+                        met = granted(r) if waived[r] is None else (waived[r] | granted(r))
+                        new &= met
+                    if not np.array_equal(new, eligible[p]):
+                        eligible[p] = new
+                        changed = True
+        for r in self.requirement_rows:
+            met = granted(r) if waived[r] is None else (waived[r] | granted(r))
+            status[r] = ~met  # FAIL (1) where unmet, PASS (0) where met
+
+        outcome = np.full((len(self.provisions), n), BLOCKED, dtype=np.uint8)
+        outcome[~own_ok] = INELIGIBLE
+        outcome[eligible] = ELIGIBLE
+        covered = np.zeros((len(NEEDS), n), dtype=bool)
+        for k in range(len(NEEDS)):
+            rows = np.flatnonzero(self.covers[k])
+            if len(rows):
+                np.logical_or.reduce(eligible[rows], axis=0, out=covered[k])
+        gaps = needs & ~covered
+        effects = np.array([atoms[e.condition].t for e in self.compiled.effects], dtype=bool).reshape(-1, n)
+        return Decisions(status, outcome, gaps, effects, needs)
+
+    @staticmethod
+    def _status(rule: BoundRule, exclusion: bool, atoms: list[Tri], status: np.ndarray, passed: np.ndarray) -> None:
+        holds = atoms[rule.condition]
+        if not exclusion:
+            # pass where it holds, fail where it fails, unknown where a fact is missing
+            if holds.f is None:
+                status[...] = ~holds.t  # FAIL (1) where it does not hold, PASS (0) where it does
+                passed[...] = holds.t
+            else:
+                status[...] = UNKNOWN
+                status[holds.t] = PASS
+                status[holds.f] = FAIL
+                passed[...] = holds.t
+        else:
+            # an exclusion refuses only where it definitely holds
+            status[...] = holds.t
+            np.logical_not(holds.t, out=passed)
+        if rule.when is not None:
+            applies = atoms[rule.when]
+            na = applies.false()
+            status[na] = NOT_APPLICABLE
+            passed |= na
+            if applies.f is not None:
+                unknown = ~applies.t & ~applies.f
+                status[unknown] = UNKNOWN
+                passed &= ~unknown
+
+    def run(self, cols: Columns, needs: np.ndarray) -> Decisions:
+        return self.decide(self.atoms(cols), needs)
+
+    # ---- reading decisions back ----
+    def deciding(self, decisions: Decisions) -> np.ndarray:
+        """(reasons, n) bool: the reasons that refused (ineligible) or held up (blocked) their provision."""
+        outcome = decisions.outcome[self.reason_provision]
+        is_requirement = np.array([g == "requirement" for g in self.reason_group], dtype=bool)[:, None]
+        status = decisions.status
+        own_refusal = (outcome == INELIGIBLE) & ~is_requirement & ((status == FAIL) | (status == UNKNOWN))
+        held_up = (outcome == BLOCKED) & is_requirement & (status == FAIL)
+        return own_refusal | held_up
+
+    def unmet(self, decisions: Decisions) -> np.ndarray:
+        """(requirements, n) bool: unmet prerequisites, the edges of the referral graph."""
+        return decisions.status[self.requirement_rows] == FAIL
+
+    def loops_for(self, unmet_row: Iterable[bool], blocked_row: Iterable[bool]) -> tuple[tuple[str, ...], ...]:
+        """The referral loops of one pattern of unmet prerequisites and blocked provisions.
+
+        As verdicts.decide: verdicts' own cycle finder, keeping a cycle only if a provision in it
+        is blocked (it would accept the client on its own criteria, but waits).
+        """
+        edges: dict[str, set[str]] = {}
+        for flag, r in zip(unmet_row, self.requirement_rows):
+            if flag:
+                rule = self.reasons[r]
+                edges.setdefault(self.keys[self.reason_provision[r]], set()).add(rule.rule.granted_by)
+        for targets in list(edges.values()):
+            for target in targets:
+                edges.setdefault(target, set())
+        blocked = {key for key, flag in zip(self.keys, blocked_row) if flag}
+        return tuple(loop for loop in _cycles({k: sorted(v) for k, v in edges.items()}) if blocked & set(loop))
+
+    def result(self, decisions: Decisions, i: int) -> Result:
+        """Profile i's decisions as the verdicts.Result that `verdicts.decide` builds."""
+        status = decisions.status[:, i]
+        outcome = decisions.outcome[:, i]
+        verdicts = []
+        for p, provision in enumerate(self.provisions):
+            start, own_end, end = self.spans[p]
+            reasons = tuple(Reason(self.reasons[r], STATUSES[status[r]]) for r in range(start, end))
+            own, requirement = reasons[:own_end - start], reasons[own_end - start:]
+            code = outcome[p]
+            if code == ELIGIBLE:
+                deciding = ()
+            elif code == INELIGIBLE:
+                deciding = tuple(r for r in own if not r.passed)
+            else:
+                deciding = tuple(r for r in requirement if r.status == "fail")
+            blocked_by = tuple(sorted({r.rule.rule.granted_by for r in deciding})) if code == BLOCKED else ()
+            verdicts.append(Verdict(provision, OUTCOMES[code], reasons, deciding, blocked_by))
+        gaps = tuple(need for k, need in enumerate(NEEDS) if decisions.gaps[k, i])
+        effects = tuple(e for k, e in enumerate(self.compiled.effects) if decisions.effects[k, i])
+        loops = self.loops_for(self.unmet(decisions)[:, i], decisions.outcome[:, i] == BLOCKED)
+        return Result(self.compiled.date, tuple(verdicts), gaps, loops, effects)
+
+
+def encode(engine: VectorEngine, results: list[Result], needs: np.ndarray) -> Decisions:
+    """verdicts.Result objects (from durable_rules) as Decisions, for the same aggregation."""
+    n = len(results)
+    status = np.empty((len(engine.reasons), n), dtype=np.uint8)
+    outcome = np.empty((len(engine.provisions), n), dtype=np.uint8)
+    gaps = np.zeros((len(NEEDS), n), dtype=bool)
+    effects = np.zeros((len(engine.compiled.effects), n), dtype=bool)
+    code = {s: i for i, s in enumerate(STATUSES)}
+    effect_index = {id(e): k for k, e in enumerate(engine.compiled.effects)}
+    for i, result in enumerate(results):
+        row = 0
+        for p, verdict in enumerate(result.verdicts):
+            outcome[p, i] = OUTCOMES.index(verdict.outcome)
+            for reason in verdict.reasons:
+                status[row, i] = code[reason.status]
+                row += 1
+        for need in result.gaps:
+            gaps[NEEDS.index(need), i] = True
+        for effect in result.effects:
+            effects[effect_index[id(effect)], i] = True
+    return Decisions(status, outcome, gaps, effects, needs)
+
+
+def row_facts(cols: Columns, i: int, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """One profile's facts as `facts.profile_facts` writes them (missing facts left out)."""
+    out = {}
+    for name in names or cols.values:
+        present = cols.present.get(name)
+        if present is not None and not present[i]:
+            continue
+        value = cols.values[name][i]
+        vocab = cols.vocab.get(name)
+        if vocab is not None:
+            out[name] = vocab[value]
+        elif value.dtype == bool:
+            out[name] = bool(value)
+        else:
+            out[name] = value.item()
+    return out
