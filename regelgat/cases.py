@@ -110,7 +110,7 @@ class Case:
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{_rel(self.file)}:{self.line}"
 
 
 # ---- loading -----------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def _slug(text: str) -> str:
 # ---- rules, cached by content ------------------------------------------------------------------
 
 _RULESETS: dict[tuple[str, str], list[Ruleset]] = {}
-_COMPILED: dict[tuple[str, str, dt.date], CompiledRules] = {}
+_COMPILED: dict[tuple, CompiledRules] = {}
 
 
 def rulesets_digest(directory: Path) -> str:
@@ -213,7 +213,8 @@ def rulesets_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def rules_at(directory: Path, date: dt.date) -> CompiledRules:
+def rules_at(directory: Path, date: dt.date, only: tuple[str, ...] | None = None) -> CompiledRules:
+    """The rulesets in DIRECTORY bound to DATE (only the ruleset ids in ONLY, if given); cached by content."""
     directory = Path(directory).resolve()
     if not directory.is_dir():
         raise InputError(str(directory), "", "not a folder of rulesets", "give the rulesets/ folder")
@@ -221,9 +222,16 @@ def rules_at(directory: Path, date: dt.date) -> CompiledRules:
     key = (str(directory), digest)
     if key not in _RULESETS:
         _RULESETS[key] = load_rulesets(directory)
-    if (*key, date) not in _COMPILED:
-        _COMPILED[(*key, date)] = compile_rules(_RULESETS[key], date)
-    return _COMPILED[(*key, date)]
+    if (*key, date, only) not in _COMPILED:
+        rulesets = _RULESETS[key]
+        if only is not None:
+            unknown = [i for i in only if i not in {r.id for r in rulesets}]
+            if unknown:
+                raise InputError(str(directory), "", f"no ruleset {unknown[0]!r} here",
+                                 did_you_mean(unknown[0], [r.id for r in rulesets]) or "check the scenario's rulesets:")
+            rulesets = [r for r in rulesets if r.id in only]
+        _COMPILED[(*key, date, only)] = compile_rules(rulesets, date)
+    return _COMPILED[(*key, date, only)]
 
 
 # ---- running -----------------------------------------------------------------------------------
@@ -405,7 +413,8 @@ def format_result(result: CaseResult, all_provisions: bool = False) -> str:
         lines.append("  other provisions:")
         for verdict in others:
             lines.append(f"    {verdict.outcome:<10} {verdict.provision.key}" + "".join(
-                f"\n               {_STATUS[r.status]} {r.rule.rule.id}: {r.rule.rule.source}" for r in verdict.deciding))
+                f"\n               {_STATUS[r.status]} {r.rule.rule.id} ({r.rule.text or r.rule.rule.text}): "
+                f"{r.rule.rule.source}" for r in verdict.deciding))
     summary = checked.result
     lines.append(f"  gaps: {_list(summary.gaps)}; loops: "
                  f"{'; '.join(' -> '.join((*l, l[0])) for l in summary.loops) or 'none'}")

@@ -123,11 +123,15 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
     from .diff_report import to_json, to_markdown, to_text
     from .population import load_population
 
+    from .errors import InputError
+
+    if date is not None and date_from is not None and date_to is not None:
+        raise InputError("--date", "", "--date with both --from and --to has no effect", "drop --date")
     people = load_population(population, size, seed)
     day = date.date() if date else people.date
     with temporary_folder() as workdir:
         before, after = sides(Path(rulesets_dir or default_rulesets_dir()), _day(date_from), _day(date_to), day,
-                              base, head, Path(workdir))
+                              base, head, Path(workdir), people.ruleset_ids)
         report = diff_population(people, before, after, examples, group_by)
         if fmt == "json":
             text = json.dumps(to_json(report), indent=2, ensure_ascii=False)
@@ -146,8 +150,69 @@ def _day(value):
 
 
 @click.command("snapshot")
-def snapshot_command() -> None:
-    """Record or check the access outcomes of a seeded population (not finished yet)."""
+@click.argument("population", metavar="[SCENARIO_OR_PROFILES]", required=False, type=click.Path(path_type=Path))
+@click.option("--check", "check_", is_flag=True, help="Compare with the recorded snapshot(s); write nothing.")
+@click.option("--update", is_flag=True, help="Re-record existing snapshot(s) with their own settings (accept a change).")
+@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path),
+              help="Snapshot file (default: tests/snapshots/<name>.json; with --check or --update and no "
+                   "SCENARIO: every file in tests/snapshots/).")
+@_rulesets_option
+@click.option("--date", type=DATE, default=None, help="Rules date when recording (default: the scenario's date).")
+@click.option("--size", type=int, default=None, help=f"Profiles to record (default: a scenario's first 1,000).")
+@click.option("--seed", type=int, default=None, help="Seed when recording (default: the scenario's).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def snapshot_command(population: Path | None, check_: bool, update: bool, files: tuple[Path, ...],
+                     rulesets_dir: Path | None, date, size, seed, fmt: str) -> None:
+    """Record, or check, the access outcomes of a fixed, seeded population.
+
+    regelgat snapshot SCENARIO records tests/snapshots/<scenario>.json: a fingerprint and the
+    outcomes of each profile, the bound rules and amounts, and a hash per ruleset file.
+    Commit it. regelgat snapshot --check decides the same profiles with the rulesets as they
+    are now and fails when any outcome changed, printing the diff and how to accept it:
+    regelgat snapshot --update re-records with the recorded settings.
+
+    Exit code 0: no outcome changed (or recorded). 1: an outcome changed. 2: bad input.
+    """
+    from . import snapshot as snap
     from .errors import InputError
 
-    raise InputError("regelgat snapshot", "", "not implemented yet", "use regelgat diff meanwhile")
+    if check_ and update:
+        raise InputError("regelgat snapshot", "", "--check and --update exclude each other", "give one of them")
+    if not (check_ or update):
+        if population is None:
+            raise InputError("regelgat snapshot", "", "nothing to record", "give a scenario, or --check")
+        if len(files) > 1:
+            raise InputError("--file", "", "record writes one file", "give --file once")
+        target = files[0] if files else snap.default_file(population)
+        data = snap.record(population, target, rulesets_dir, date.date() if date else None, size, seed)
+        counts = _eligible_counts(data)
+        click.echo(f"recorded {len(data['profiles']):,} profiles of {data['population']} on {data['date']} "
+                   f"to {target} ({target.stat().st_size / 1024:.0f} KB)")
+        for key, count in counts:
+            click.echo(f"  {count:>6,} eligible for {key}")
+        return
+    targets = list(files) or ([snap.default_file(population)] if population else sorted(snap.DEFAULT_FOLDER.glob("*.json")))
+    if not targets:
+        raise InputError(str(snap.DEFAULT_FOLDER), "", "no snapshot files", "record one: regelgat snapshot SCENARIO")
+    if update:
+        for target in targets:
+            data = snap.read(target)
+            settings = snap.settings_of(data, target, rulesets_dir)
+            snap.record(settings.population, target, settings.rulesets, settings.date, settings.size, settings.seed)
+            click.echo(f"re-recorded {target}: {len(data['profiles']):,} profiles on {settings.date}")
+        return
+    results = [snap.check(target, rulesets_dir) for target in targets]
+    if fmt == "json":
+        click.echo(json.dumps([snap.to_json(r) for r in results], indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n\n".join(snap.to_text(r) for r in results))
+    sys.exit(1 if any(r.changed for r in results) else 0)
+
+
+def _eligible_counts(data: dict) -> list[tuple[str, int]]:
+    columns = data["provisions"]
+    counts = [0] * len(columns)
+    for code in data["profiles"].values():
+        for index, letter in enumerate(code.split()[1]):
+            counts[index] += letter == "E"
+    return list(zip(columns, counts))

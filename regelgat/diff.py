@@ -26,7 +26,7 @@ from .check import check_profile
 from .compiled import BoundProvision, BoundRule, CompiledRules, _money
 from .errors import InputError
 from .expressions import describe
-from .population import Population
+from .population import Dimension, Population
 from .ruleset import Ruleset
 from .verdicts import Reason, Result, Verdict
 
@@ -50,8 +50,8 @@ class Side:
     compiled: CompiledRules
 
     @classmethod
-    def at(cls, label: str, rulesets_dir: Path, date: dt.date) -> "Side":
-        return cls(label, Path(rulesets_dir), date, rules_at(Path(rulesets_dir), date))
+    def at(cls, label: str, rulesets_dir: Path, date: dt.date, only: tuple[str, ...] | None = None) -> "Side":
+        return cls(label, Path(rulesets_dir), date, rules_at(Path(rulesets_dir), date, only))
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Finding:
     causes: tuple[str, ...]
     change: str  # "ineligible -> eligible", ...
     count: int = 0
-    groups: Counter = field(default_factory=Counter)
+    groups: dict[str, Counter] = field(default_factory=dict)  # dimension -> label -> count
     examples: list[Example] = field(default_factory=list)
 
     @property
@@ -100,6 +100,7 @@ def diff_population(population: Population, before: Side, after: Side, examples:
                     group_by: str | None = None) -> DiffReport:
     found: dict[tuple, Finding] = {}
     affected = 0
+    dimensions = [Dimension.of_fact(f) for f in group_by.split(",")] if group_by else None
     for profile in population.profiles:
         a = check_profile(profile, before.compiled)
         b = check_profile(profile, after.compiled)
@@ -107,32 +108,20 @@ def diff_population(population: Population, before: Side, after: Side, examples:
         if not changes:
             continue
         affected += 1
-        group = _group(population, profile, a.facts, group_by)
+        groups = [(d.name, d.label(a.facts.get(d.fact))) for d in dimensions] if dimensions else \
+            population.groups_of(profile, a.facts)
         for kind, subject, title, change, causes, facts in changes:
             key = (kind, subject, change, causes)
             finding = found.setdefault(key, Finding(kind, subject, title, causes, change))
             finding.count += 1
-            finding.groups[group] += 1
+            for dimension, label in groups:
+                finding.groups.setdefault(dimension, Counter())[label] += 1
             if len(finding.examples) < examples:
                 shown = {n: a.facts.get(n) for n in sorted(facts)}
-                finding.examples.append(Example(profile.id, group, shown))
+                finding.examples.append(Example(profile.id, ", ".join(label for _, label in groups), shown))
     order = list(KINDS)
     findings = sorted(found.values(), key=lambda f: (order.index(f.kind), -f.count, f.subject, f.causes))
     return DiffReport(before, after, population, findings, affected, rule_changes(before, after))
-
-
-def _group(population: Population, profile, facts: dict[str, Any], group_by: str | None) -> str:
-    if not group_by:
-        return population.group_of(profile)
-    if group_by not in facts:
-        return f"{group_by} missing"
-    value = facts[group_by]
-    if group_by == "age":
-        return next(label for limit, label in ((18, "under 18"), (21, "18-20"), (27, "21-26"), (67, "27-66"),
-                                               (200, "67 and over")) if value < limit)
-    if isinstance(value, float):
-        return f"{group_by} {int(value // 500 * 500)}-{int(value // 500 * 500 + 499)}"
-    return f"{group_by} = {value}"
 
 
 def profile_changes(a: Result, b: Result, before: Side, after: Side) -> list[tuple]:
@@ -395,19 +384,18 @@ def revision_label(rulesets_dir: Path, revision: str) -> str:
 
 
 def sides(rulesets_dir: Path, date_from: dt.date | None, date_to: dt.date | None, date: dt.date | None,
-          base: str | None, head: str | None, workdir: Path) -> tuple[Side, Side]:
+          base: str | None, head: str | None, workdir: Path,
+          only: tuple[str, ...] | None = None) -> tuple[Side, Side]:
     """The two sides of a diff from the command-line choices (see `regelgat diff --help`)."""
     if base is None and head is not None:
         raise InputError("--head", "", "--head needs --base", "give --base REV too")
     if base is None and (date_from is None or date_to is None):
         raise InputError("regelgat diff", "", "nothing to compare",
                          "give --from DATE --to DATE, or --base GIT_REV [--head GIT_REV]")
-    if date is not None and (date_from is not None and date_to is not None):
-        raise InputError("--date", "", "--date with both --from and --to has no effect", "drop --date")
     day = date or dt.date.today()
     day_a, day_b = date_from or day, date_to or day
     if base is None:
-        return Side.at(str(day_a), rulesets_dir, day_a), Side.at(str(day_b), rulesets_dir, day_b)
+        return Side.at(str(day_a), rulesets_dir, day_a, only), Side.at(str(day_b), rulesets_dir, day_b, only)
     dir_a = rulesets_at_revision(rulesets_dir, base, workdir / "base")
     label_a = f"{revision_label(rulesets_dir, base)} on {day_a}"
     if head is None:
@@ -415,7 +403,7 @@ def sides(rulesets_dir: Path, date_from: dt.date | None, date_to: dt.date | None
     else:
         dir_b = rulesets_at_revision(rulesets_dir, head, workdir / "head")
         label_b = f"{revision_label(rulesets_dir, head)} on {day_b}"
-    return Side.at(label_a, dir_a, day_a), Side.at(label_b, dir_b, day_b)
+    return Side.at(label_a, dir_a, day_a, only), Side.at(label_b, dir_b, day_b, only)
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory:

@@ -8,9 +8,13 @@ from .diff import KINDS, DiffReport, Finding
 
 
 def _groups(finding: Finding, limit: int = 6) -> str:
-    items = finding.groups.most_common()
-    shown = ", ".join(f"{name} {count:,}" for name, count in items[:limit])
-    return shown + (f", {len(items) - limit} more groups" if len(items) > limit else "")
+    parts = []
+    for dimension, counter in finding.groups.items():
+        items = counter.most_common()
+        shown = ", ".join(f"{name} {count:,}" for name, count in items[:limit])
+        more = f", {len(items) - limit} more" if len(items) > limit else ""
+        parts.append(f"{dimension}: {shown}{more}")
+    return "; ".join(parts)
 
 
 def _example(example) -> str:
@@ -97,7 +101,7 @@ def to_json(report: DiffReport) -> dict[str, Any]:
         "affected": report.affected,
         "findings": [{
             "kind": f.kind, "subject": f.subject, "title": f.title, "change": f.change, "count": f.count,
-            "causes": list(f.causes), "groups": dict(f.groups.most_common()),
+            "causes": list(f.causes), "groups": {d: dict(c.most_common()) for d, c in f.groups.items()},
             "examples": [{"profile": e.profile, "group": e.group, "facts": e.facts} for e in f.examples],
         } for f in report.findings],
         "rule_changes": report.rule_changes,

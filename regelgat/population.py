@@ -7,6 +7,7 @@ folder of profile files.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -28,15 +29,59 @@ class Population:
     size: int | None = None
     seed: int | None = None
     date: dt.date | None = None  # the scenario's own rules date, when it has one
-    groups: dict[str, str] = field(default_factory=dict)  # profile id -> group label, when the scenario says
+    dimensions: list[Dimension] = field(default_factory=list)  # the scenario's groups
+    ruleset_ids: tuple[str, ...] | None = None  # the scenario runs only these rulesets
 
     @property
     def label(self) -> str:
         extra = f", seed {self.seed}" if self.seed is not None else ""
         return f"{self.path} ({len(self.profiles):,} profiles{extra})"
 
-    def group_of(self, profile: Profile) -> str:
-        return self.groups.get(profile.id) or id_group(profile.id)
+    def groups_of(self, profile: Profile, facts: dict[str, Any]) -> list[tuple[str, str]]:
+        """(dimension, label) pairs: the scenario's groups, else the profile id's group."""
+        if not self.dimensions:
+            return [("profile", id_group(profile.id))]
+        return [(d.name, d.label(facts.get(d.fact))) for d in self.dimensions]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One way to break results down: a fact, cut into bands if it is a number."""
+
+    name: str
+    fact: str
+    edges: tuple[float, ...] | None = None
+    labels: tuple[str, ...] = ()
+
+    def label(self, value: Any) -> str:
+        if value is None:
+            return "missing"
+        if self.edges is not None and not isinstance(value, bool):
+            return self.labels[bisect.bisect_right(self.edges, value)]
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    @classmethod
+    def of_fact(cls, fact: str) -> "Dimension":
+        """A dimension for --group-by FACT: ages and money in familiar bands, other facts by value."""
+        from .facts import FACT_TYPES
+
+        if fact not in FACT_TYPES:
+            from .errors import did_you_mean
+
+            raise InputError("--group-by", "", f"unknown fact {fact!r}",
+                             did_you_mean(fact, FACT_TYPES) or "run `regelgat facts` to list them")
+        if FACT_TYPES[fact].kind != "number":
+            return cls(fact, fact)
+        if "age" in fact:
+            edges: tuple[float, ...] = (18, 21, 27, 67)
+            labels = ("under 18", "18-20", "21-26", "27-66", "67+")
+        elif any(word in fact for word in ("income", "rent", "assets")):
+            edges = (500, 1000, 1500, 2000, 3000)
+            labels = ("under 500", "500 to 1,000", "1,000 to 1,500", "1,500 to 2,000", "2,000 to 3,000", "3,000+")
+        else:
+            edges = (1, 2, 3, 5)
+            labels = ("0", "1", "2", "3-4", "5+")
+        return cls(fact, fact, edges, labels)
 
 
 def id_group(profile_id: str) -> str:
@@ -89,29 +134,12 @@ def _scenario(path: Path, size: int | None, seed: int | None) -> Population:
     profiles = generate_profiles(scenario, size=size, seed=seed)
     if not profiles:
         raise InputError(str(path), "", "the scenario made no profiles", "give a size above 0")
+    dimensions = [Dimension(g.name, g.fact, g.bands, tuple(g.labels)) for g in getattr(scenario, "groups", [])]
+    ids = getattr(scenario.spec, "rulesets", None) if hasattr(scenario, "spec") else None
     return Population(path, "scenario", _dedupe(profiles), size=len(profiles),
-                      seed=seed if seed is not None else _attr(scenario, "seed"),
-                      date=_as_date(_attr(scenario, "date")), groups=_groups(scenario, profiles))
-
-
-def _attr(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-def _as_date(value: Any) -> dt.date | None:
-    return value if isinstance(value, dt.date) else None
-
-
-def _groups(scenario: Any, profiles: list[Profile]) -> dict[str, str]:
-    """Group labels if the scenario module offers them (`group_of(scenario, profile)`), else none."""
-    try:
-        from . import generate
-    except ImportError:
-        return {}
-    group_of = getattr(generate, "group_of", None)
-    if group_of is None:
-        return {}
-    return {p.id: str(group_of(scenario, p)) for p in profiles}
+                      seed=seed if seed is not None else getattr(scenario, "seed", None),
+                      date=getattr(scenario, "date", None), dimensions=dimensions,
+                      ruleset_ids=tuple(ids) if ids else None)
 
 
 def _dedupe(profiles: list[Profile]) -> list[Profile]:
