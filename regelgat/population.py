@@ -109,6 +109,20 @@ def load_population(path: Path | str, size: int | None = None, seed: int | None 
     raise InputError(str(path), "", "neither a scenario nor a profile", "give a scenario YAML, a profile, or a folder")
 
 
+def scenario_settings(path: Path | str) -> tuple[int, int, dt.date] | None:
+    """A scenario's own size, seed and date, without generating it; None if PATH is not a scenario."""
+    path = Path(path)
+    if path.is_dir():
+        return None
+    data, _ = datafiles.read(path)
+    if not isinstance(data, dict) or "age" in data:
+        return None
+    from .scenario import load_scenario
+
+    scenario = load_scenario(path)
+    return scenario.size, scenario.seed, scenario.date
+
+
 def _profile_file(path: Path) -> Profile:
     data, locate = datafiles.read(path)
     return datafiles.validate(Profile, data, path, locate)

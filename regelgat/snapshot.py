@@ -29,7 +29,7 @@ from .compiled import CompiledRules
 from .diff import Example, Finding, KINDS
 from .errors import InputError
 from .expressions import describe
-from .population import Population, load_population
+from .population import Population, load_population, scenario_settings
 from .verdicts import Result
 
 VERSION = 1
@@ -142,12 +142,10 @@ def record(population: Path, file: Path, rulesets: Path | None = None, date: dt.
            size: int | None = None, seed: int | None = None) -> dict[str, Any]:
     """Decide the population and write the snapshot file; return its contents."""
     rulesets = Path(rulesets or default_rulesets_dir())
-    probe = None
-    if date is None or (size is None and Path(population).is_file()):
-        probe = load_population(population, 1 if size is None else size, seed)
-    if size is None and probe is not None and probe.kind == "scenario":
-        size = DEFAULT_SIZE  # generation is prefix-stable: these are the scenario's first profiles
-    day = date or (probe.date if probe and probe.date else dt.date.today())
+    own = scenario_settings(population)
+    if size is None and own is not None:
+        size = min(own[0], DEFAULT_SIZE)  # generation is prefix-stable: these are the scenario's first profiles
+    day = date or (own[2] if own is not None else dt.date.today())
     settings = Settings(Path(population), rulesets, day, size, seed)
     people, compiled, codes = decide_population(settings)
     rules, parameters = bound_rules(compiled)
