@@ -1,0 +1,42 @@
+"""The bundled rulesets at work: the rules date picks the amount, and check answers for a persona."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from regelgat.check import check_profile, default_rulesets_dir
+from regelgat.cli import main
+from regelgat.compiled import compile_rules
+from regelgat.profile import Profile
+from regelgat.ruleset import load_rulesets
+
+ROOT = Path(__file__).resolve().parent.parent
+RULESETS = load_rulesets(default_rulesets_dir())
+
+
+def bijstand(profile: Profile, date: dt.date):
+    result = check_profile(profile, compile_rules(RULESETS, date)).result
+    return next(v for v in result.verdicts if v.provision.key == "participatiewet-bijstand/algemene_bijstand")
+
+
+def test_the_date_picks_the_norm():
+    # EUR 1,350 a month: above the single norm of 1 Jan 2025 (1,345.45), below that of 1 Jul 2025 (1,369.06).
+    client = Profile(id="between-norms", age=35, income_net_monthly=1350.0, needs=["income"])
+    before, after = bijstand(client, dt.date(2025, 3, 1)), bijstand(client, dt.date(2025, 8, 1))
+    assert before.outcome == "ineligible"
+    assert [r.rule.rule.id for r in before.deciding] == ["income_below_norm_single"]
+    assert dict(before.deciding[0].rule.parameters)["norm_single"] == 1345.45
+    assert after.outcome == "eligible"
+
+
+def test_check_answers_for_mr_k_in_json():
+    result = CliRunner().invoke(main, ["check", str(ROOT / "scenarios/personas/mr-k.yaml"),
+                                       "--date", "2026-01-15", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["gaps"] == ["housing"]
+    outcomes = {f"{v['ruleset']}/{v['provision']}": v for v in out["verdicts"]}
+    assert outcomes["participatiewet-bijstand/algemene_bijstand"]["outcome"] == "ineligible"
+    assert all("<http" in r["source"] for v in out["verdicts"] for r in v["reasons"])  # every reason is cited

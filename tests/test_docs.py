@@ -1,0 +1,29 @@
+"""Generated documentation stays true to the code and the rules it describes."""
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from regelgat.catalogue import markdown
+from regelgat.check import default_rulesets_dir
+from regelgat.cli import main
+from regelgat.profile import profile_markdown
+from regelgat.ruleset import load_rulesets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_profile_reference_is_current():
+    assert (ROOT / "docs" / "profile.md").read_text(encoding="utf-8") == profile_markdown() + "\n", \
+        "regenerate with: regelgat schema --markdown > docs/profile.md"
+
+
+def test_rules_catalogue_is_current():
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == markdown(load_rulesets(default_rulesets_dir())), \
+        "regenerate with: regelgat rules --markdown"
+
+
+def test_bundled_rulesets_lint_clean():
+    result = CliRunner().invoke(main, ["lint", str(default_rulesets_dir())])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("clean")
