@@ -190,8 +190,20 @@ def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: 
     ra = {_rule_id(r.rule): r for r in old.reasons}
     rb = {_rule_id(r.rule): r for r in new.reasons}
     causes, facts = [], set()
+    # A rule that ended and one that began in its place (same group, a similar id): name the new
+    # one too when it now lets the person through, or the old one that used to.
+    ended = [r for k, r in ra.items() if k not in rb and not r.passed]
+    began = [r for k, r in rb.items() if k not in ra and not r.passed]
     for rid in dict.fromkeys([*ra, *rb]):
         a, b = ra.get(rid), rb.get(rid)
+        if a is None and b is not None and b.passed and _replaces(b, ended):
+            causes.append(f"{_label(b.rule)} ({_status(b)} now): "
+                          + _in_force(b.rule.rule, key, "it", before, after, True))
+            continue
+        if b is None and a is not None and a.passed and _replaces(a, began):
+            causes.append(f"{_label(a.rule)} ({_status(a)} before): "
+                          + _in_force(a.rule.rule, key, "it", before, after, False))
+            continue
         if a and b:
             if a.passed == b.passed:
                 continue
@@ -213,6 +225,15 @@ def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: 
                 compiled = before.compiled if reason is a else after.compiled
                 facts |= facts_read(compiled.atoms[reason.rule.condition])
     return tuple(causes) or ("no criterion of its own changed status",), facts
+
+
+def _replaces(reason: Reason, others: list[Reason]) -> bool:
+    import difflib
+
+    mine = reason.rule.rule.id
+    return any(o.rule.group == reason.rule.group and (
+        mine.startswith(o.rule.rule.id) or o.rule.rule.id.startswith(mine)
+        or difflib.SequenceMatcher(None, mine, o.rule.rule.id).ratio() >= 0.75) for o in others)
 
 
 def _rule_id(rule: BoundRule) -> tuple[str, str]:

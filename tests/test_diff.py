@@ -154,3 +154,43 @@ def _d(text):
     import datetime as dt
 
     return dt.date.fromisoformat(text)
+
+
+# ---- the bundled rules and scenario: the demonstration in the issue --------------------------------
+
+LOW_INCOME = ROOT / "scenarios" / "low-income-adults.yaml"
+BUNDLED_RULES = ROOT / "rulesets" / "participatiewet-bijstand.yaml"
+
+
+@pytest.mark.skipif(not (LOW_INCOME.exists() and BUNDLED_RULES.exists()), reason="bundled scenario or rules absent")
+def test_bundled_norm_rise_of_july_2025_is_traced_to_norm_single():
+    result = run("--from", "2025-03-01", "--to", "2025-08-01", LOW_INCOME, "--format", "json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    gains = [f for f in data["findings"] if f["kind"] == "gains"
+             and f["subject"] == "participatiewet-bijstand/algemene_bijstand"
+             and any("parameter norm_single 1,345.45 -> 1,369.06 (value from 2025-07-01" in c for c in f["causes"])]
+    assert gains and gains[0]["count"] > 0
+    assert all(1345.45 <= e["facts"]["income_net_monthly"] < 1369.06 for e in gains[0]["examples"])
+    assert not [f for f in data["findings"] if f["kind"] in ("loses", "new_gap")]
+
+
+@pytest.mark.skipif(not (LOW_INCOME.exists() and BUNDLED_RULES.exists()), reason="bundled scenario or rules absent")
+def test_bundled_participatiewet_in_balans_and_huurtoeslag_2026():
+    result = run("--from", "2025-12-31", "--to", "2026-01-01", LOW_INCOME, "--format", "json")
+    assert result.exit_code == 1, result.output
+    causes = [c for f in json.loads(result.output)["findings"] if f["kind"] == "gains" for c in f["causes"]]
+    text = "\n".join(causes)
+    assert "exclusion former_spouse_at_home (applies before): it is no longer in force after 2025-12-31" in text
+    assert "exclusion former_spouse_at_home_within_2_years (does not apply now): it comes into force on 2026-01-01" in text
+    assert "criterion search_period_under_27_or_waived (pass now): it comes into force on 2026-01-01" in text
+    assert "parameter youth_supplement 0 -> 746.45" in text
+    assert "criterion rent_at_most_maximum (fail before): it is no longer in force after 2025-12-31" in text
+
+
+@pytest.mark.skipif(not BUNDLED_RULES.exists(), reason="bundled rules absent")
+def test_the_2023_kostendelersnorm_change_is_not_encoded(people):
+    """The bundled amounts start in 2025, so the 21 -> 27 change of 1 Jan 2023 cannot be diffed: bad input."""
+    result = run("--from", "2022-12-01", "--to", "2023-02-01", people)
+    assert result.exit_code == 2
+    assert "has no value on 2022-12-01" in result.output
