@@ -29,8 +29,10 @@ def _value(value: Any) -> str:
 
 
 def _sides(report: DiffReport) -> list[tuple[str, str]]:
-    return [("before", f"{report.before.label} (rulesets {report.before.rulesets_dir})"),
-            ("after", f"{report.after.label} (rulesets {report.after.rulesets_dir})"),
+    from .cases import _rel
+
+    return [("before", f"{report.before.label} (rulesets {_rel(report.before.rulesets_dir)})"),
+            ("after", f"{report.after.label} (rulesets {_rel(report.after.rulesets_dir)})"),
             ("population", report.population.label)]
 
 
@@ -41,8 +43,20 @@ def summary(report: DiffReport) -> str:
     return f"{report.affected:,} of {total:,} profiles change."
 
 
+def totals(findings: list[Finding]) -> list[tuple[str, str, str, int]]:
+    """(sign, verb, subject, profiles) per kind and subject, whatever the cause, in report order."""
+    out: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        out[(finding.kind, finding.subject)] = out.get((finding.kind, finding.subject), 0) + finding.count
+    return [(KINDS[kind][0], KINDS[kind][1], subject, count) for (kind, subject), count in out.items()]
+
+
 def to_text(report: DiffReport) -> str:
     lines = ["regelgat diff"] + [f"  {name + ':':<11} {value}" for name, value in _sides(report)] + ["", summary(report)]
+    for sign, verb, subject, count in totals(report.findings):
+        lines.append(f"  {sign} {count:>6,} {verb} {subject}")
+    if report.findings:
+        lines += ["", "By cause:"]
     for finding in report.findings:
         lines += ["", finding.headline, f"    {finding.change}"]
         for index, cause in enumerate(finding.causes):
@@ -68,7 +82,9 @@ def to_markdown(report: DiffReport) -> str:
         lines += [f"> **Warning:** {losses:,} losses of access (provisions lost, new gaps or new referral loops)"
                   " in this population. Check that they are intended.", ""]
     if report.findings:
-        lines += ["| | change | profiles | by group | because |", "|---|---|---:|---|---|"]
+        lines.append("Totals: " + "; ".join(f"{sign}{count:,} {verb} `{subject}`"
+                                            for sign, verb, subject, count in totals(report.findings)))
+        lines += ["", "| | change | profiles | by group | because |", "|---|---|---:|---|---|"]
         for finding in report.findings:
             sign, verb = KINDS[finding.kind]
             title = f" ({finding.title})" if finding.title else ""
