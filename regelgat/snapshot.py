@@ -234,6 +234,7 @@ def check(file: Path, rulesets: Path | None = None, examples: int = 3) -> CheckR
     new_provisions = [p.key for p in compiled.provisions]
     titles = {p.key: p.spec.title for p in compiled.provisions}
     covers = {p.key: set(p.spec.covers) for p in compiled.provisions}
+    requires = {p.key: {r.rule.granted_by for r in p.requires} for p in compiled.provisions}
     old_codes: dict[str, str] = data["profiles"]
     missing = [k for k in old_codes if k not in codes]
     extra = [k for k in codes if k not in old_codes]
@@ -257,7 +258,7 @@ def check(file: Path, rulesets: Path | None = None, examples: int = 3) -> CheckR
         old = old_codes.get(key)
         if old is None or old == new or key in moved:
             continue
-        changes = _code_changes(old, new, old_provisions, new_provisions, covers)
+        changes = _code_changes(old, new, old_provisions, new_provisions, covers, requires)
         if not changes:
             continue
         result.affected += 1
@@ -301,9 +302,10 @@ def _facts_of(subject: str, compiled: CompiledRules, changed: set[str]) -> list[
     return sorted(names or everything)[:6]
 
 
-def _code_changes(old: str, new: str, old_keys: list[str], new_keys: list[str],
-                  covers: dict[str, set[str]]) -> list[tuple[str, str, str, tuple[str, ...]]]:
-    """(kind, subject, change, via) for one profile; `via` names the provisions behind a gap change."""
+def _code_changes(old: str, new: str, old_keys: list[str], new_keys: list[str], covers: dict[str, set[str]],
+                  requires: dict[str, set[str]]) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(kind, subject, change, via) for one profile; `via` names the provisions behind a change:
+    for a gap, the provisions covering the need that changed; for a provision, its prerequisites that did."""
     _, old_letters, old_gaps, old_loops = old.split()
     _, new_letters, new_gaps, new_loops = new.split()
     before = dict(zip(old_keys, old_letters))
@@ -317,6 +319,9 @@ def _code_changes(old: str, new: str, old_keys: list[str], new_keys: list[str],
         out.append((kind, key, f"{_WORD[a]} -> {_WORD[b]}", ()))
     lost = [k for kind, k, _, _ in out if kind == "loses"]
     gained = [k for kind, k, _, _ in out if kind == "gains"]
+    moved = {k: change for _, k, change, _ in out}
+    out = [(kind, key, change, tuple(f"prerequisite {g}: {moved[g]}" for g in sorted(requires.get(key, ())) if g in moved))
+           for kind, key, change, _ in out]
     gaps_a = set() if old_gaps == "-" else set(old_gaps.split(","))
     gaps_b = set() if new_gaps == "-" else set(new_gaps.split(","))
     out += [("new_gap", need, "covered -> gap", tuple(f"loses {k}" for k in lost if need in covers.get(k, ())))
