@@ -192,6 +192,8 @@ from .cli_guard import diff_command, snapshot_command, test_command  # noqa: E40
 main.add_command(test_command)
 main.add_command(diff_command)
 main.add_command(snapshot_command)
+from .cli_run import run as run_command  # noqa: E402  scenario batches (issue 4)
+main.add_command(run_command)
 
 if __name__ == "__main__":
     main()

@@ -260,13 +260,31 @@ class VectorEngine:
 
     # ---- reading decisions back ----
     def deciding(self, decisions: Decisions) -> np.ndarray:
-        """(reasons, n) bool: the reasons that refused (ineligible) or held up (blocked) their provision."""
-        outcome = decisions.outcome[self.reason_provision]
-        is_requirement = np.array([g == "requirement" for g in self.reason_group], dtype=bool)[:, None]
-        status = decisions.status
-        own_refusal = (outcome == INELIGIBLE) & ~is_requirement & ((status == FAIL) | (status == UNKNOWN))
-        held_up = (outcome == BLOCKED) & is_requirement & (status == FAIL)
-        return own_refusal | held_up
+        """(reasons, n) bool: the reasons that refused (ineligible) or held up (blocked) their provision.
+
+        A reason that did not pass is FAIL (1) or UNKNOWN (3), so its status is odd; prerequisites
+        are only PASS or FAIL.
+        """
+        odd = (decisions.status & 1).view(bool)
+        out = np.empty_like(odd)
+        for p, (start, own_end, end) in enumerate(self.spans):
+            outcome = decisions.outcome[p]
+            if own_end > start:
+                np.logical_and(odd[start:own_end], outcome == INELIGIBLE, out=out[start:own_end])
+            if end > own_end:
+                np.logical_and(odd[own_end:end], outcome == BLOCKED, out=out[own_end:end])
+        return out
+
+    def first_deciding(self, deciding: np.ndarray) -> np.ndarray:
+        """Only the first deciding reason of each provision, in the ruleset's order."""
+        out = deciding.copy()
+        for start, _, end in self.spans:
+            if end - start > 1:
+                seen = deciding[start].copy()
+                for r in range(start + 1, end):
+                    out[r] &= ~seen
+                    seen |= deciding[r]
+        return out
 
     def unmet(self, decisions: Decisions) -> np.ndarray:
         """(requirements, n) bool: unmet prerequisites, the edges of the referral graph."""

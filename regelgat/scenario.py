@@ -122,6 +122,10 @@ def _field_info(name: str, model_field) -> FieldInfo | None:
         lo = getattr(meta, "ge", lo)
         hi = getattr(meta, "le", hi)
     default = model_field.default
+    if model_field.is_required():  # no default: a filler for unused slots (host of an absent stay, ...)
+        default = {bool: False, int: int(lo or 0), float: float(lo or 0), str: ""}.get(annotation)
+        if get_origin(annotation) is Literal:
+            default = get_args(annotation)[0]
     if annotation is bool:
         return FieldInfo(name, "bool", optional, default=default)
     if annotation is int:
@@ -149,6 +153,7 @@ SLOT_FIELDS: dict[str, dict[str, FieldInfo]] = {
     "children": _fields_of(Child),
     "co_residents": _fields_of(CoResident),
 }
+SLOT_MODELS: dict[str, type[BaseModel]] = {"children": Child, "co_residents": CoResident}
 SLEEPS: dict[str, FieldInfo] = {"present": FieldInfo("present", "bool", default=False),
                                 **_fields_of(SleepsElsewhere)}
 NEED_FIELDS: dict[str, FieldInfo] = {n: FieldInfo(n, "bool", default=False) for n in NEEDS}
@@ -573,10 +578,9 @@ class _Checker:
                 items[key] = (self.plan(f"{name}.{key}", info, value, (*loc, key)) if isinstance(value, dict)
                               else FieldPlan(f"{name}.{key}", info, constant=self.constant(info, value, (*loc, key))))
             else:
-                default = info.default
-                if default is None or default is ...:
+                if SLOT_MODELS[name].model_fields[key].is_required():
                     raise self.fail(loc, f"{name} needs a distribution for {key}", f"add {key}: ...")
-                items[key] = FieldPlan(f"{name}.{key}", info, constant=default)
+                items[key] = FieldPlan(f"{name}.{key}", info, constant=info.default)
         return SlotPlan(name, count, items, when=when)
 
     def sleeps_plan(self, spec: ScenarioFile) -> dict[str, FieldPlan]:
