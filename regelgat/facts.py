@@ -150,6 +150,20 @@ def host_age(p: Profile) -> int | None:
     return p.sleeps_elsewhere.host_age if p.sleeps_elsewhere else None
 
 
+@_derived("number", "Age of the partner who shares the client's main residence (the oldest, if the "
+                    "profile lists more than one); missing if no partner at home. Selects the couple "
+                    "norm (art. 20-22 Pw); guard it with partner_at_home.", optional=True)
+def partner_age(p: Profile) -> int | None:
+    ages = [r.age for r in p.co_residents if r.relation == "partner"]
+    return max(ages) if ages else None
+
+
+@_derived("bool", "Youth care that started before 18 is still running: youth_care_before_18 and no "
+                  "months_since_youth_care_ended (Jeugdwet route for verlengde jeugdhulp).")
+def youth_care_ongoing(p: Profile) -> bool:
+    return p.youth_care_before_18 and p.months_since_youth_care_ended is None
+
+
 PROFILE_FACTS: dict[str, FactType] = _profile_fact_types()
 FACT_TYPES: dict[str, FactType] = {**PROFILE_FACTS, **{n: t for n, (t, _) in _DERIVED.items()}}
 
