@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import datafiles
-from .compiled import CompiledRules, compile_rules
+from .compiled import BoundRule, CompiledRules, compile_rules
 from .engine_durable import DurableEngine
 from .expressions import evaluate
 from .facts import profile_facts
@@ -38,13 +38,26 @@ class Checked:
     compiled: CompiledRules
     atoms: list[bool | None]
     result: Result
+    effects_if_staying: tuple[BoundRule, ...] = ()  # what would happen to the host if the client moved in
 
 
 def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngine | None = None) -> Checked:
     """Decide one profile. With no engine given, the plain-Python reference evaluates the atoms."""
+    def atoms_of(facts: dict[str, Any]) -> list[bool | None]:
+        return engine.evaluate(facts) if engine else [evaluate(a, facts) for a in compiled.atoms]
+
     facts = profile_facts(profile)
-    atoms = engine.evaluate(facts) if engine else [evaluate(a, facts) for a in compiled.atoms]
-    return Checked(profile, facts, compiled, atoms, decide(compiled, atoms, profile.needs))
+    atoms = atoms_of(facts)
+    checked = Checked(profile, facts, compiled, atoms, decide(compiled, atoms, profile.needs))
+    if profile.sleeps_elsewhere and profile.sleeps_elsewhere.nights_per_week < 7:
+        # Someone who sleeps some nights at another household is usually one step from moving in:
+        # show what that would do to the host, which is often why the client stays away.
+        staying = atoms_of(profile_facts(profile.model_copy(update={
+            "sleeps_elsewhere": profile.sleeps_elsewhere.model_copy(update={"nights_per_week": 7})})))
+        current = set(checked.result.effects)
+        checked.effects_if_staying = tuple(e for e in compiled.effects
+                                           if staying[e.condition] is True and e not in current)
+    return checked
 
 
 def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:

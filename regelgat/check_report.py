@@ -34,7 +34,7 @@ def _decided_by(verdict: Verdict, checked: Checked) -> Text:
         if index:
             text.append("\n")
         rule = reason.rule
-        text.append(rule.rule.text, style="bold")
+        text.append(rule.text, style="bold")
         text.append(f" ({rule.rule.kind})")
         if rule.group == "requirement":
             text.append(f"\n  waits for {rule.rule.granted_by}")
@@ -55,11 +55,16 @@ def render(checked: Checked, console: Console) -> None:
     result, profile = checked.result, checked.profile
     console.print(f"[bold]regelgat check[/bold]  profile [bold]{profile.id}[/bold]  rules date {result.date}")
     table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
-    table.add_column("Provision", ratio=3)
+    table.add_column("Provision", ratio=3, overflow="fold")
     table.add_column("Covers", ratio=1)
     table.add_column("Outcome", min_width=12, no_wrap=True)
-    table.add_column("Decided by, and its source", ratio=6)
-    for verdict in result.verdicts:
+    table.add_column("Decided by, and its source", ratio=6, overflow="fold")
+    # The doors for the client's own needs first; the other provisions after a rule.
+    relevant = [v for v in result.verdicts if set(v.provision.spec.covers) & set(profile.needs)]
+    others = [v for v in result.verdicts if v not in relevant]
+    for index, verdict in enumerate(relevant + others):
+        if relevant and index == len(relevant):
+            table.add_section()
         spec = verdict.provision.spec
         outcome = Text(verdict.outcome, style=_STYLE[verdict.outcome])
         if verdict.flags:
@@ -81,6 +86,10 @@ def render(checked: Checked, console: Console) -> None:
         "none" if not result.loops else "; ".join(" -> ".join((*loop, loop[0])) for loop in result.loops),
         style="red" if result.loops else "green"))
     for effect in result.effects:
-        parts.append(Text("Effect on others: ", style="bold").append(effect.rule.text.strip()).append(
+        parts.append(Text("Effect on others: ", style="bold").append(effect.text).append(
             f"\n  {effect.rule.source}", style="cyan"))
+    host = profile.sleeps_elsewhere.host.replace("_", " ") if profile.sleeps_elsewhere else ""
+    for effect in checked.effects_if_staying:
+        parts.append(Text(f"If the client slept at the {host}'s home most nights: ", style="bold").append(
+            effect.text).append(f"\n  {effect.rule.source}", style="cyan"))
     console.print(Panel(Group(*parts), title="Summary", expand=True))

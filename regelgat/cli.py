@@ -96,6 +96,8 @@ def check(profile: Path, date, fmt: str, rulesets_dir: Path | None) -> None:
     checked = check_with_durable(client, _date(date), _load(rulesets_dir))
     if fmt == "json":
         payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
+        payload["effects_if_staying"] = [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text,
+                                          "source": str(e.rule.source)} for e in checked.effects_if_staying]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         render(checked, Console(width=max(Console().width, 120)))

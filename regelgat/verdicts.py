@@ -37,7 +37,10 @@ class Verdict:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(f for r in self.reasons if r.status != "not_applicable" for f in r.rule.flags))
+        """The unconfirmed assumptions this outcome rests on: what refused or holds it up, or, when
+        eligible, every rule that applied (any of them could turn out otherwise)."""
+        basis = self.deciding or [r for r in self.reasons if r.status != "not_applicable"]
+        return tuple(dict.fromkeys(f for r in basis for f in r.rule.flags))
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
 
     def reason(r: Reason) -> dict[str, Any]:
         out: dict[str, Any] = {"criterion": r.rule.rule.id, "passed": r.passed, "source": source(r.rule),
-                               "kind": r.rule.rule.kind, "text": r.rule.rule.text, "status": r.status}
+                               "kind": r.rule.rule.kind, "text": r.rule.text, "status": r.status}
         if r.status == "fail" and r.rule.group in ("criterion", "exclusion"):
             out["to_pass"] = requirement_text(r, compiled)
         if r.rule.flags:
@@ -190,7 +193,7 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
         } for v in result.verdicts],
         "gaps": list(result.gaps),
         "loops": [list(loop) for loop in result.loops],
-        "effects": [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.rule.text, "source": source(e)}
+        "effects": [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text, "source": source(e)}
                     for e in result.effects],
     }
 

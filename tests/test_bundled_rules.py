@@ -40,3 +40,13 @@ def test_check_answers_for_mr_k_in_json():
     outcomes = {f"{v['ruleset']}/{v['provision']}": v for v in out["verdicts"]}
     assert outcomes["participatiewet-bijstand/algemene_bijstand"]["outcome"] == "ineligible"
     assert all("<http" in r["source"] for v in out["verdicts"] for r in v["reasons"])  # every reason is cited
+
+
+def test_mr_k_sees_what_moving_in_would_do_to_his_wife():
+    result = CliRunner().invoke(main, ["check", str(ROOT / "scenarios/personas/mr-k.yaml"),
+                                       "--date", "2026-01-15", "--format", "json"])
+    out = json.loads(result.output)
+    assert out["effects"] == []  # three nights a week: her household is not affected now
+    staying = {e["effect"]: e for e in out["effects_if_staying"]}
+    joint = staying["ex_partner_host_joint_household"]
+    assert "couple norm (2,002.13 a month)" in joint["text"] and "art. 3 lid 4 a" in joint["source"]
