@@ -48,10 +48,12 @@ class Side:
     rulesets_dir: Path
     date: dt.date
     compiled: CompiledRules
+    shown: str = ""  # how to name the rulesets folder in a report (a git side lives in a temporary folder)
 
     @classmethod
-    def at(cls, label: str, rulesets_dir: Path, date: dt.date, only: tuple[str, ...] | None = None) -> "Side":
-        return cls(label, Path(rulesets_dir), date, rules_at(Path(rulesets_dir), date, only))
+    def at(cls, label: str, rulesets_dir: Path, date: dt.date, only: tuple[str, ...] | None = None,
+           shown: str = "") -> "Side":
+        return cls(label, Path(rulesets_dir), date, rules_at(Path(rulesets_dir), date, only), shown)
 
 
 @dataclass
@@ -88,6 +90,7 @@ class DiffReport:
     findings: list[Finding]
     affected: int  # distinct profiles with at least one change
     rule_changes: list[str]
+    losing: int = 0  # distinct profiles that lose something: a provision, or fall into a gap or a loop
 
     @property
     def changed(self) -> bool:
@@ -99,7 +102,7 @@ class DiffReport:
 def diff_population(population: Population, before: Side, after: Side, examples: int = 3,
                     group_by: str | None = None) -> DiffReport:
     found: dict[tuple, Finding] = {}
-    affected = 0
+    affected = losing = 0
     dimensions = [Dimension.of_fact(f) for f in group_by.split(",")] if group_by else None
     for profile in population.profiles:
         a = check_profile(profile, before.compiled)
@@ -108,6 +111,7 @@ def diff_population(population: Population, before: Side, after: Side, examples:
         if not changes:
             continue
         affected += 1
+        losing += any(KINDS[change[0]][0] == "-" for change in changes)
         groups = [(d.name, d.label(a.facts.get(d.fact))) for d in dimensions] if dimensions else \
             population.groups_of(profile, a.facts)
         for kind, subject, title, change, causes, facts in changes:
@@ -121,7 +125,7 @@ def diff_population(population: Population, before: Side, after: Side, examples:
                 finding.examples.append(Example(profile.id, ", ".join(label for _, label in groups), shown))
     order = list(KINDS)
     findings = sorted(found.values(), key=lambda f: (order.index(f.kind), -f.count, f.subject, f.causes))
-    return DiffReport(before, after, population, findings, affected, rule_changes(before, after))
+    return DiffReport(before, after, population, findings, affected, rule_changes(before, after), losing)
 
 
 def profile_changes(a: Result, b: Result, before: Side, after: Side) -> list[tuple]:
@@ -418,13 +422,15 @@ def sides(rulesets_dir: Path, date_from: dt.date | None, date_to: dt.date | None
     if base is None:
         return Side.at(str(day_a), rulesets_dir, day_a, only), Side.at(str(day_b), rulesets_dir, day_b, only)
     dir_a = rulesets_at_revision(rulesets_dir, base, workdir / "base")
+    shown = dir_a.relative_to(workdir / "base").as_posix()
     label_a = f"{revision_label(rulesets_dir, base)} on {day_a}"
     if head is None:
         dir_b, label_b = Path(rulesets_dir), f"working tree on {day_b}"
     else:
         dir_b = rulesets_at_revision(rulesets_dir, head, workdir / "head")
         label_b = f"{revision_label(rulesets_dir, head)} on {day_b}"
-    return Side.at(label_a, dir_a, day_a, only), Side.at(label_b, dir_b, day_b, only)
+        return Side.at(label_a, dir_a, day_a, only, shown), Side.at(label_b, dir_b, day_b, only, shown)
+    return Side.at(label_a, dir_a, day_a, only, shown), Side.at(label_b, dir_b, day_b, only)
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory:

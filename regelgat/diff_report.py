@@ -31,8 +31,11 @@ def _value(value: Any) -> str:
 def _sides(report: DiffReport) -> list[tuple[str, str]]:
     from .cases import _rel
 
-    return [("before", f"{report.before.label} (rulesets {_rel(report.before.rulesets_dir)})"),
-            ("after", f"{report.after.label} (rulesets {_rel(report.after.rulesets_dir)})"),
+    def folder(side) -> str:
+        return side.shown or _rel(side.rulesets_dir)
+
+    return [("before", f"{report.before.label} (rulesets {folder(report.before)})"),
+            ("after", f"{report.after.label} (rulesets {folder(report.after)})"),
             ("population", report.population.label)]
 
 
@@ -77,10 +80,9 @@ def to_markdown(report: DiffReport) -> str:
     total = len(report.population.profiles)
     lines = [f"### regelgat diff: {summary(report)}", ""]
     lines += [" · ".join(f"**{name.capitalize()}:** {_cell(value)}" for name, value in _sides(report)), ""]
-    losses = sum(f.count for f in report.findings if KINDS[f.kind][0] == "-")
-    if losses:
-        lines += [f"> **Warning:** {losses:,} losses of access (provisions lost, new gaps or new referral loops)"
-                  " in this population. Check that they are intended.", ""]
+    if report.losing:
+        lines += [f"> **Warning:** {report.losing:,} of {total:,} profiles lose access (a provision, or they newly "
+                  "fall into a gap or a referral loop). Check that this is intended.", ""]
     if report.findings:
         lines.append("Totals: " + "; ".join(f"{sign}{count:,} {verb} `{subject}`"
                                             for sign, verb, subject, count in totals(report.findings)))
@@ -115,6 +117,7 @@ def to_json(report: DiffReport) -> dict[str, Any]:
                        "profiles": len(population.profiles), "seed": population.seed},
         "changed": report.changed,
         "affected": report.affected,
+        "losing": report.losing,
         "findings": [{
             "kind": f.kind, "subject": f.subject, "title": f.title, "change": f.change, "count": f.count,
             "causes": list(f.causes), "groups": {d: dict(c.most_common()) for d, c in f.groups.items()},

@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -130,6 +131,10 @@ def test_between_git_revisions_of_the_rulesets_folder(tmp_path, people):
     assert "profiles lose bijstand/algemene_bijstand" in result.output
     assert "parameter norm_single 1,369.06 -> 1,300" in result.output
     assert "before:     HEAD (" in result.output and "after:      working tree on 2025-08-01" in result.output
+    assert "regelgat-diff-" not in result.output  # the base side is named by its folder, not the temporary copy
+    markdown = run("--base", "HEAD", "--date", "2025-08-01", people, "--rulesets", repo / "rulesets", "--format", "markdown")
+    lost = int(re.search(r"-(\d+) lose `bijstand/algemene_bijstand`", markdown.output)[1])
+    assert f"> **Warning:** {lost} of 300 profiles lose access" in markdown.output
     # --head compares two committed versions; committed == working tree here, so no change
     git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-am", "lower norm")
     same = run("--base", "HEAD", "--head", "HEAD", "--date", "2025-08-01", people, "--rulesets", repo / "rulesets")
