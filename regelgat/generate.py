@@ -414,3 +414,43 @@ def generate_profiles(scenario: Scenario, size: int | None = None, seed: int | N
     """
     scenario = scenario.with_overrides(size=size, seed=seed)
     return materialise(generate_range(scenario, 0, scenario.size))
+
+
+def population_from_profiles(profiles: list[Profile], scenario_id: str = "profiles") -> Population:
+    """Columns for given Profile objects (hypothesis examples, profile files), as the generator makes them."""
+    from .scenario import NEED_FIELDS, SCALARS
+
+    n = len(profiles)
+    pop = Population(n, scenario_id=scenario_id)
+
+    def put(column: str, info: FieldInfo, raw: list) -> None:
+        present = np.array([v is not None for v in raw], dtype=bool)
+        vocab = _vocab(raw, info)
+        filler = info.default if info.default is not None else (vocab[0] if vocab else 0)
+        values = [v if v is not None else filler for v in raw]
+        if vocab is not None:
+            pop.vocab[column] = vocab
+            values = [vocab.index(v) for v in values]
+        dtype = {"bool": bool, "int": np.int64, "float": np.float64}.get(info.kind, np.int16)
+        pop.values[column] = np.array(values, dtype=dtype).reshape(n)
+        if info.optional:
+            pop.present[column] = present
+
+    for name, info in SCALARS.items():
+        put(name, info, [getattr(p, name) for p in profiles])
+    for name, infos in SLOT_FIELDS.items():
+        items = [getattr(p, name) for p in profiles]
+        pop.values[f"{name}.count"] = np.array([len(i) for i in items], dtype=np.int64).reshape(n)
+        for j in range(max([len(i) for i in items], default=0)):
+            for key, info in infos.items():
+                raw = [getattr(i[j], key) if j < len(i) else info.default for i in items]
+                put(f"{name}.{j}.{key}", info, raw)
+    stays = [p.sleeps_elsewhere for p in profiles]
+    for key, info in SLEEPS.items():
+        if key == "present":
+            put("sleeps_elsewhere.present", info, [s is not None for s in stays])
+        else:
+            put(f"sleeps_elsewhere.{key}", info, [getattr(s, key) if s is not None else info.default for s in stays])
+    for need, info in NEED_FIELDS.items():
+        put(f"needs.{need}", info, [need in p.needs for p in profiles])
+    return pop
