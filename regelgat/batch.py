@@ -120,9 +120,10 @@ def run_chunk(job: Job, index: int) -> ChunkOutput:
         decisions = engine.run(cols, needs)
         checked = cross_check(job, engine, pop, cols, decisions)
     derived = derive_results(layout, pop, cols, decisions)
-    stats = chunk_stats(layout, pop, cols, decisions, derived).to_bytes()
+    stats = chunk_stats(layout, pop, cols, decisions, derived)
+    stats.checked = checked
     rows = encode_rows(job, layout, pop, decisions, derived)
-    return ChunkOutput(index, n, stats, rows, checked, time.perf_counter() - started)
+    return ChunkOutput(index, n, stats.to_bytes(), rows, checked, time.perf_counter() - started)
 
 
 def _durable_decisions(job: Job, engine: VectorEngine, pop: Population, needs: np.ndarray) -> Decisions:
@@ -379,10 +380,6 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
         raise CrossCheckError(f"{exc} (profile written to {bad})", exc.profile) from None
 
     summary = merge(job, out, total)
-    summary["check"] = {"engine": options.engine, "sample_share": options.check_rate,
-                        "cross_checked_with_durable_rules": checked if not done else None, "mismatches": 0}
-    if options.engine == "durable":
-        summary["check"]["cross_checked_with_durable_rules"] = None
     text = json.dumps(summary, indent=1, sort_keys=True, ensure_ascii=False)
     _write(out / "summary.json", text.encode())
     seconds = time.perf_counter() - started
@@ -397,6 +394,8 @@ def merge(job: Job, out: Path, total: int) -> dict[str, Any]:
     merger = Merger(layout)
     for index in range(total):
         merger.add(ChunkStats.from_bytes((out / "chunks" / f"{index:05d}.npz").read_bytes()))
+    check = {"engine": job.engine, "sample_share": job.check_rate, "mismatches": 0,
+             "cross_checked_with_durable_rules": merger.checked if job.engine == "vector" else None}
     scenario = job.scenario
     meta = {"scenario": {"id": scenario.id, "title": scenario.title,
                          "description": " ".join((scenario.spec.description or "").split()),
@@ -406,7 +405,7 @@ def merge(job: Job, out: Path, total: int) -> dict[str, Any]:
             "rulesets": [{"id": r.id, "title": r.spec.title, "agency": r.spec.agency} for r in job.compiled.rulesets],
             "rows": {"format": job.rows, "files": f"rows/part-*{_row_suffix(job.rows)}" if job.rows != "none" else None,
                      "profile_id": f"{scenario.id}-<index>"}}
-    return finish(layout, merger, meta)
+    return {**finish(layout, merger, meta), "check": check}
 
 
 def _worker_init(job: Job) -> None:

@@ -162,10 +162,12 @@ class ChunkStats:
     pattern_present: dict[str, np.ndarray]  # column -> (patterns,) rows where present
     moments: dict[str, np.ndarray]  # column -> [count, sum, sum of squares] over the chunk
     sample: dict[str, np.ndarray]  # pattern, key, index, simplest flag, complexity, then row.* columns
+    checked: int = 0  # profiles of this chunk re-decided by durable_rules
 
     def to_bytes(self) -> bytes:
         arrays: dict[str, np.ndarray] = {}
-        meta = {"n": self.n, "vocab": self.vocab, "pattern_sigs": self.pattern_sigs, "loop_list": self.loop_list}
+        meta = {"n": self.n, "vocab": self.vocab, "pattern_sigs": self.pattern_sigs, "loop_list": self.loop_list,
+                "checked": self.checked}
         for prefix in ("counts", "pattern_counts", "loop_counts", "pattern_cat", "pattern_sum",
                        "pattern_present", "moments", "sample"):
             for key, value in getattr(self, prefix).items():
@@ -187,7 +189,7 @@ class ChunkStats:
             parts[prefix][name] = value
         return cls(meta["n"], meta["vocab"], parts["counts"], meta["pattern_sigs"], parts["pattern_counts"], meta["loop_list"],
                    parts["loop_counts"], parts["pattern_cat"], parts["pattern_sum"], parts["pattern_present"],
-                   parts["moments"], parts["sample"])
+                   parts["moments"], parts["sample"], meta["checked"])
 
 
 def _unique_columns(bits: np.ndarray, columns: np.ndarray) -> tuple[list[bytes], np.ndarray]:
@@ -424,9 +426,11 @@ class Merger:
     samples: dict[str, np.ndarray] = field(default_factory=dict)  # pattern, key, index, row.*, present.*
     simplest: dict[str, np.ndarray] = field(default_factory=dict)  # as samples, plus complexity
     vocab: dict[str, tuple] = field(default_factory=dict)
+    checked: int = 0
 
     def add(self, stats: ChunkStats) -> None:
         self.n += stats.n
+        self.checked += stats.checked
         self.vocab = {k: tuple(v) for k, v in stats.vocab.items()}
         for name, table in stats.counts.items():
             self.counts[name] = self.counts.get(name, 0) + table
