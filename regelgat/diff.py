@@ -142,9 +142,9 @@ def profile_changes(a: Result, b: Result, before: Side, after: Side) -> list[tup
         if "eligible" not in (old_outcome, new_outcome) and "not in force" in (old_outcome, new_outcome):
             continue  # a provision came or went that this person is not eligible for either way
         causes, facts = provision_cause(key, old, new, before, after)
-        provision_causes[key] = (causes, facts)
         title = (new or old).provision.spec.title
         change = f"{old_outcome} -> {new_outcome}"
+        provision_causes[key] = (causes, facts, change)
         if new_outcome == "eligible":
             out.append(("gains", key, title, change, causes, facts))
         elif old_outcome == "eligible":
@@ -155,8 +155,9 @@ def profile_changes(a: Result, b: Result, before: Side, after: Side) -> list[tup
     def via(keys: list[str], verb: str) -> tuple[tuple[str, ...], set[str]]:
         causes, facts = [], set()
         for key in keys:
-            sub, sub_facts = provision_causes.get(key, ((), set()))
-            causes.append(f"{verb} {key}" + (f": {'; '.join(sub)}" if sub else ""))
+            sub, sub_facts, change = provision_causes.get(key, ((), set(), ""))
+            head = f"{verb} {key}" if verb else f"{key} {change}"
+            causes.append(head + (f": {'; '.join(sub)}" if sub else ""))
             facts |= sub_facts
         return tuple(causes), facts
 
@@ -171,10 +172,10 @@ def profile_changes(a: Result, b: Result, before: Side, after: Side) -> list[tup
         causes, facts = via(gained, "gains")
         out.append(("gap_closed", need, "", "gap -> covered", causes, facts))
     for loop in [lp for lp in b.loops if lp not in a.loops]:
-        causes, facts = via([k for k in loop if k in provision_causes], "now")
+        causes, facts = via([k for k in loop if k in provision_causes], "")
         out.append(("new_loop", " -> ".join((*loop, loop[0])), "", "no loop -> loop", causes, facts))
     for loop in [lp for lp in a.loops if lp not in b.loops]:
-        causes, facts = via([k for k in loop if k in provision_causes], "now")
+        causes, facts = via([k for k in loop if k in provision_causes], "")
         out.append(("loop_resolved", " -> ".join((*loop, loop[0])), "", "loop -> no loop", causes, facts))
     return out
 
