@@ -227,13 +227,11 @@ def row_table(job: Job, layout: Layout, pop: Population, decisions: Decisions, d
     columns["needs"] = coded(need_code, bit_labels)
     columns["gaps"] = coded(derived.gap_code, bit_labels)
     pattern_ids = [hashlib.blake2b(bytes.fromhex(s), digest_size=6).hexdigest() for s in derived.pattern_sigs]
-    local = derived.pattern_local
-    columns["pattern"] = pa.DictionaryArray.from_arrays(
-        pa.array(np.maximum(local, 0).astype(np.int32), mask=local < 0), pa.array(pattern_ids or [""], pa.string()))
+    # "" where there is no pattern or loop. Loops are plain strings: pyarrow writes a dictionary page
+    # of long strings with stray bytes that differ between processes, breaking byte-identical files.
+    columns["pattern"] = coded(derived.pattern_local + 1, ["", *pattern_ids])
     loop_labels = [" | ".join(" -> ".join((*loop, loop[0])) for loop in loops) for loops in derived.loop_keys]
-    columns["loops"] = pa.DictionaryArray.from_arrays(
-        pa.array(np.maximum(derived.loop_local, 0).astype(np.int32), mask=derived.loop_local < 0),
-        pa.array(loop_labels or [""], pa.string()))
+    columns["loops"] = pa.array(np.array(["", *loop_labels], dtype=object)[derived.loop_local + 1], pa.string())
     outcome_labels = pa.array(list(OUTCOMES), pa.string())
     for p, key in enumerate(layout.engine.keys):
         columns[key] = pa.DictionaryArray.from_arrays(pa.array(decisions.outcome[p].astype(np.int32)), outcome_labels)

@@ -31,6 +31,20 @@ def _needs_in(summary: dict) -> list[str]:
     return [need for need in NEEDS if overall[f"need_{need}"]]
 
 
+def filters(summary: dict) -> list[dict]:
+    """Criteria that refuse some of the people they could help: the ones that decide who falls through."""
+    return [c for c in summary["criteria"] if not c.get("closed_to_all")]
+
+
+def closed(summary: dict) -> list[dict]:
+    """Criteria that refuse (nearly) everyone in this population whom their provision could help."""
+    return [c for c in summary["criteria"] if c.get("closed_to_all")]
+
+
+def _loop_text(loop: dict) -> str:
+    return " -> ".join(loop["titles"] + loop["titles"][:1])
+
+
 def headline(summary: dict) -> list[str]:
     """The sentences an advocate quotes."""
     overall = summary["by_group"]["all"]["all"]
@@ -46,7 +60,7 @@ def headline(summary: dict) -> list[str]:
     if summary["loops"]:
         loop = summary["loops"][0]
         lines.append(f"{overall['in_loop']:,} profiles are caught in a referral loop; the most common: "
-                     f"{' -> '.join(loop['loop'] + loop['loop'][:1])} ({loop['count']:,}).")
+                     f"{_loop_text(loop)} ({loop['count']:,}).")
     return lines
 
 
@@ -87,11 +101,14 @@ def render_terminal(summary: dict, console: Console, out_dir: str | None = None)
     table.add_column("share", justify="right")
     table.add_column("provision / criterion")
     table.add_column("source")
-    for criterion in summary["criteria"][:TOP]:
+    for criterion in filters(summary)[:TOP]:
         text = criterion["text"] if len(criterion["text"]) < 90 else criterion["text"][:88] + "…"
         table.add_row(_pct(criterion["share"]), f"{criterion['provision']} / {criterion['criterion']}\n"
                       f"[dim]{escape(text)}[/dim]", escape(criterion["source"]["title"]))
     console.print(table)
+    if closed(summary):
+        console.print("Closed to (nearly) everyone here: " + "; ".join(
+            f"{c['provision_title']}: {c['criterion']}" for c in closed(summary)), markup=False)
     table = Table(title="Provisions that shut most doors (refused while the client needs what it covers)",
                   box=box.SIMPLE, title_justify="left")
     table.add_column("share", justify="right")
@@ -102,8 +119,7 @@ def render_terminal(summary: dict, console: Console, out_dir: str | None = None)
     console.print(table)
     if summary["loops"]:
         for loop in summary["loops"][:TOP]:
-            console.print(f"  loop ({_pct(loop['share'])}): {' -> '.join(loop['loop'] + loop['loop'][:1])}",
-                          markup=False)
+            console.print(f"  loop ({_pct(loop['share'])}): {_loop_text(loop)}", markup=False)
     check = summary.get("check", {})
     if check.get("cross_checked_with_durable_rules"):
         console.print(f"[green]cross-check:[/green] {check['cross_checked_with_durable_rules']:,} sampled profiles "
@@ -147,9 +163,13 @@ def render_markdown(summary: dict) -> str:
         out.append("")
     out += ["## Criteria that refuse most often", "",
             "| share | provision | criterion | kind | source |", "|---|---|---|---|---|"]
-    for c in summary["criteria"][:15]:
+    for c in filters(summary)[:15]:
         out.append(f"| {_pct(c['share'])} | {_md_escape(c['provision_title'])} | {_md_escape(c['text'])} | "
                    f"{c['kind']} | [{_md_escape(c['source']['title'])}]({c['source']['url']}) |")
+    if closed(summary):
+        out += ["", "Closed to (nearly) everyone in this population whom the provision could help:", ""]
+        out += [f"- {_md_escape(c['provision_title'])}: {_md_escape(c['text'])} "
+                f"([{_md_escape(c['source']['title'])}]({c['source']['url']}))" for c in closed(summary)]
     out += ["", "## Provisions that shut most doors", "",
             "Refused (ineligible or blocked) while the client needs what the provision covers.", "",
             "| share | provision | covers |", "|---|---|---|"]
@@ -158,7 +178,7 @@ def render_markdown(summary: dict) -> str:
     out += ["", "## Referral loops", ""]
     if summary["loops"]:
         for loop in summary["loops"]:
-            out.append(f"- {_pct(loop['share'])} ({loop['count']:,}): " + " → ".join(loop["titles"] + loop["titles"][:1]))
+            out.append(f"- {_pct(loop['share'])} ({loop['count']:,}): " + _loop_text(loop))
     else:
         out.append("None found.")
     out += ["", "## Gap patterns", "",
@@ -166,11 +186,14 @@ def render_markdown(summary: dict) -> str:
             "provision covering them (and each provision those wait for).", ""]
     for rank, pattern in enumerate(summary["patterns"][:TOP], 1):
         out += [f"### {rank}. {pattern['share'] * 100:.1f}% ({pattern['count']:,}): {', '.join(pattern['gaps'])} gap", ""]
-        for refusal in pattern["refusals"]:
+        for refusal in [r for r in pattern["refusals"] if not r.get("closed_to_all")]:
             reasons = "; ".join(
                 (f"waits for {d['waits_for']}" if d.get("waits_for") else d["text"]) + f" ([{d['source']['title']}]({d['source']['url']}))"
                 for d in refusal["deciding"])
             out.append(f"- **{refusal['title']}** ({refusal['outcome']}): {reasons}")
+        shut = [r["title"] for r in pattern["refusals"] if r.get("closed_to_all")]
+        if shut:
+            out.append(f"- Also closed, as to nearly everyone here: {'; '.join(shut)}")
         for kind in ("typical", "simplest"):
             if kind in pattern:
                 out += ["", f"Most {kind} profile:" if kind == "typical" else "Simplest profile:", "",
@@ -321,14 +344,20 @@ def render_html(summary: dict) -> str:
     body.append("<h2>Criteria that refuse most often</h2>")
     body.append("<p>How often each criterion refused a provision that the client needed (or that a needed "
                 "provision waits for), as a share of all profiles, with the rule it encodes and its source.</p>")
-    body.append(_bars_criteria(summary["criteria"]))
+    body.append(_bars_criteria(filters(summary)))
     rows = []
-    for i, c in enumerate(summary["criteria"][:15], 1):
+    for i, c in enumerate(filters(summary)[:15], 1):
         rows.append(f'<tr><td class="num">{i}</td><td>{_e(c["text"])}<div class="source">{_e(c["provision_title"])} · '
                     f'{_e(c["kind"])}</div></td><td class="num">{_pct(c["share"])}<br>{c["count"]:,}</td>'
                     f'<td><a href="{_e(c["source"]["url"])}">{_e(c["source"]["title"])}</a></td></tr>')
     body.append('<table><tr><th class="num">#</th><th>criterion</th><th class="num">share</th><th>source</th></tr>'
                 + "".join(rows) + "</table>")
+    if closed(summary):
+        items = "".join(f'<li><b>{_e(c["provision_title"])}</b>: {_e(c["text"])} <span class="source">'
+                        f'(<a href="{_e(c["source"]["url"])}">{_e(c["source"]["title"])}</a>)</span></li>'
+                        for c in closed(summary))
+        body.append("<h3>Closed to (nearly) everyone in this population</h3><p>These criteria refuse at least 99% of "
+                    f"the profiles their provision could help here, so they are left out above.</p><ul>{items}</ul>")
 
     body.append("<h2>Provisions that shut most doors</h2>")
     body.append("<p>Refused (ineligible, or blocked by an unmet prerequisite) while the client needs what the "
@@ -355,12 +384,15 @@ def render_html(summary: dict) -> str:
                 "profile (closest to the pattern's average) and the simplest one (fewest special fields).</p>")
     for rank, pattern in enumerate(summary["patterns"][:TOP], 1):
         items = []
-        for refusal in pattern["refusals"]:
+        for refusal in [r for r in pattern["refusals"] if not r.get("closed_to_all")]:
             reasons = "; ".join(
                 (f"waits for {_e(d['waits_for'])}" if d.get("waits_for") else _e(d["text"]))
                 + f' <span class="source">(<a href="{_e(d["source"]["url"])}">{_e(d["source"]["title"])}</a>)</span>'
                 for d in refusal["deciding"])
             items.append(f"<li><b>{_e(refusal['title'])}</b> — {_e(refusal['outcome'])}: {reasons}</li>")
+        shut = [r["title"] for r in pattern["refusals"] if r.get("closed_to_all")]
+        if shut:
+            items.append(f'<li class="source">Also closed, as to nearly everyone here: {_e("; ".join(shut))}</li>')
         profiles = "".join(
             f"<div><b>{'Most typical' if kind == 'typical' else 'Simplest'}</b><pre>{_e(_profile_yaml(pattern[kind]))}</pre></div>"
             for kind in ("typical", "simplest") if kind in pattern)

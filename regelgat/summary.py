@@ -8,8 +8,8 @@ order. Every choice is made by a per-profile key (a hash of seed and profile ind
 arrival order, so results do not depend on the number of workers.
 
 A gap pattern is a set of uncovered needs together with why: for each provision that covers
-one of those needs, and each provision those wait for, the first criterion (in the ruleset's
-order) that refused it, or the prerequisite that held it up. Profiles share a pattern when the
+one of those needs, and each provision one of those waits for (an unmet prerequisite), the first
+criterion (in the ruleset's order) that refused it, or the prerequisite that held it up. Profiles share a pattern when the
 same doors shut for the same first reasons. (Every refusing criterion is counted separately in
 the criteria table.)
 """
@@ -31,6 +31,7 @@ from .profile import NEEDS, Profile, without_defaults
 from .scenario import Scenario
 
 SAMPLE = 32  # profiles kept per pattern to choose the most typical from
+CLOSED = 0.99  # a criterion that refuses this share of those it could help is "closed to all"
 BASE_FEATURES = ["profile", *(f"need:{n}" for n in NEEDS), *(f"gap:{n}" for n in NEEDS), "any_gap", "nothing", "in_loop"]
 
 
@@ -112,6 +113,7 @@ class Layout:
         provisions = engine.provisions
         self.features = [*BASE_FEATURES, *(f"eligible:{p.key}" for p in provisions),
                          *(f"shut:{p.key}" for p in provisions),
+                         *(f"relevant:{p.key}" for p in provisions),
                          *(f"refused:{engine.keys[engine.reason_provision[r]]}/{rule.rule.id}"
                            for r, rule in enumerate(engine.reasons)),
                          *(f"effect:{e.key}" for e in engine.compiled.effects)]
@@ -131,6 +133,8 @@ class Layout:
                     if target is not None and not closure[mask, target]:
                         todo.append(target)
         self.closure = closure  # (16 gap sets, provisions)
+        self.covering = np.array([[any(mask >> k & 1 and need in p.spec.covers for k, need in enumerate(NEEDS))
+                                   for p in provisions] for mask in range(16)], dtype=bool)
         self.columns = self._feature_columns()
         self.group_labels = group_labels(scenario)
 
@@ -237,6 +241,24 @@ class Derived:
     groups: list[tuple[str, np.ndarray, tuple[str, ...]]] = field(default_factory=list)
 
 
+def relevant_provisions(layout: Layout, decisions: Decisions, need_code: np.ndarray) -> np.ndarray:
+    """(provisions, n): the provisions covering one of the needs in `need_code` (bits in NEEDS order),
+    and, following unmet prerequisites only, the provisions those wait for."""
+    engine = layout.engine
+    relevant = layout.covering[need_code].T.copy()
+    edges = [(engine.reason_provision[r], engine.index[engine.reasons[r].rule.granted_by], r)
+             for r in engine.requirement_rows if engine.reasons[r].rule.granted_by in engine.index]
+    changed = bool(edges)
+    while changed:
+        changed = False
+        for source, target, r in edges:
+            add = relevant[source] & (decisions.status[r] == 1) & ~relevant[target]
+            if add.any():
+                relevant[target] |= add
+                changed = True
+    return relevant
+
+
 def derive_results(layout: Layout, pop: Population, cols: Columns, decisions: Decisions) -> Derived:
     engine = layout.engine
     n = decisions.n
@@ -252,7 +274,7 @@ def derive_results(layout: Layout, pop: Population, cols: Columns, decisions: De
         bits = np.empty((len(NEEDS) + len(engine.reasons), n), dtype=bool)
         bits[:len(NEEDS)] = decisions.gaps
         first = engine.first_deciding(deciding)
-        relevant = layout.closure[gap_code].T  # (provisions, n)
+        relevant = relevant_provisions(layout, decisions, gap_code)
         for p, (start, _, end) in enumerate(engine.spans):
             np.logical_and(first[start:end], relevant[p], out=bits[len(NEEDS) + start:len(NEEDS) + end])
         unique, inverse = _unique_columns(bits, gapped)
@@ -296,12 +318,12 @@ def chunk_stats(layout: Layout, pop: Population, cols: Columns, decisions: Decis
     need_code = np.zeros(n, dtype=np.int64)
     for k in range(len(NEEDS)):
         need_code |= decisions.needs[k].astype(np.int64) << k
-    relevant = layout.closure[need_code].T
+    relevant = relevant_provisions(layout, decisions, need_code)
     refused = np.empty_like(derived.deciding)
     for p, (start, _, end) in enumerate(engine.spans):
         np.logical_and(derived.deciding[start:end], relevant[p], out=refused[start:end])
     parts = [np.ones((1, n), bool), decisions.needs, decisions.gaps, (derived.gap_code > 0)[None], nothing[None],
-             (derived.loop_local >= 0)[None], eligible, shut, refused, decisions.effects]
+             (derived.loop_local >= 0)[None], eligible, shut, relevant, refused, decisions.effects]
     counts = _count_by(derived.groups, parts)
 
     # patterns per group
@@ -558,10 +580,19 @@ def pattern_info(layout: Layout, sig: str) -> dict[str, Any]:
             "outcome": "blocked" if requirement else "ineligible",
             "deciding": [_reason_info(engine, r) for r in reasons],
         })
+    info = {"gaps": gaps, "refusals": refusals}
+    info["label"] = pattern_label(info)
+    return info
+
+
+def pattern_label(info: dict[str, Any]) -> str:
+    """`housing + income gap: algemene_bijstand: income_below_norm_single; mo_adult: ...`, leaving out
+    doors that are closed to (nearly) everyone in the population."""
+    shown = [x for x in info["refusals"] if not x.get("closed_to_all")]
     label = "; ".join(f"{x['provision'].split('/')[-1]}: " + ", ".join(
         d["waits_for"].split("/")[-1] if d.get("waits_for") else d["criterion"] for d in x["deciding"])
-        for x in refusals)
-    return {"gaps": gaps, "refusals": refusals, "label": f"{' + '.join(gaps)} gap: {label}"}
+        for x in shown)
+    return f"{' + '.join(info['gaps'])} gap: {label or 'closed to everyone'}"
 
 
 def _reason_info(engine: VectorEngine, r: int) -> dict[str, Any]:
@@ -618,15 +649,23 @@ def finish(layout: Layout, merger: Merger, meta: dict[str, Any], top_profiles: i
     provisions.sort(key=lambda x: (-x["shut_doors"], x["provision"]))
 
     criteria = []
+    closed: set[tuple[str, str]] = set()
     for r, rule in enumerate(engine.reasons):
         key = f"refused:{engine.keys[engine.reason_provision[r]]}/{rule.rule.id}"
         count = overall(features[key])
         if not count:
             continue
         info = _reason_info(engine, r)
-        info.update({"provision": engine.keys[engine.reason_provision[r]],
+        provision_key = engine.keys[engine.reason_provision[r]]
+        relevant = overall(features[f"relevant:{provision_key}"])
+        info.update({"provision": provision_key,
                      "provision_title": engine.provisions[engine.reason_provision[r]].spec.title,
-                     "count": count, "share": _share(count, total), "by_group": by_group(features[key])})
+                     "count": count, "share": _share(count, total), "by_group": by_group(features[key]),
+                     "relevant": relevant, "share_of_relevant": _share(count, relevant),
+                     # refuses (nearly) everyone it could help here: a door closed by design, not a filter
+                     "closed_to_all": relevant > 0 and count >= CLOSED * relevant})
+        if info["closed_to_all"]:
+            closed.add((provision_key, rule.rule.id))
         if rule.rule.clause:
             info["clause"] = " ".join(rule.rule.clause.split())
         criteria.append(info)
@@ -644,6 +683,10 @@ def finish(layout: Layout, merger: Merger, meta: dict[str, Any], top_profiles: i
         patterns.append(info)
         info["_pid"] = pid
     patterns.sort(key=lambda x: (-x["count"], x["id"]))
+    for info in patterns:
+        for refusal in info["refusals"]:
+            refusal["closed_to_all"] = all((refusal["provision"], d["criterion"]) in closed for d in refusal["deciding"])
+        info["label"] = pattern_label(info)
     for rank, info in enumerate(patterns):
         pid = info.pop("_pid")
         if rank >= top_profiles:
