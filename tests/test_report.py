@@ -1,0 +1,71 @@
+"""Reports of a batch run: terminal, Markdown and a self-contained HTML page (rendered in Chromium)."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from regelgat.batch import RunOptions, run_batch
+from regelgat.compiled import compile_rules
+from regelgat.report import render_html, render_markdown, render_terminal, write_reports
+from regelgat.ruleset import load_rulesets
+from regelgat.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory):
+    scenario = load_scenario(ROOT / "scenarios" / "divorced-working-men.yaml").with_overrides(size=20_000)
+    compiled = compile_rules(load_rulesets(ROOT / "rulesets"), scenario.date)
+    out = tmp_path_factory.mktemp("run")
+    return run_batch(scenario, compiled, RunOptions(out=out, workers=1)).summary
+
+
+def test_markdown_has_the_headline_tables_sources_and_profiles(summary):
+    text = render_markdown(summary)
+    overall = summary["by_group"]["all"]["all"]
+    assert text.startswith("# Divorced working men aged 45-65 in Amsterdam")
+    assert f"{overall['any_gap']:,} of 20,000 profiles" in text
+    assert "### By age_band" in text and "| 45-49 |" in text
+    top = [c for c in summary["criteria"] if not c["closed_to_all"]][0]
+    assert f"]({top['source']['url']})" in text  # every refusing criterion links its source
+    assert "Most typical profile:" in text and "Simplest profile:" in text and "```yaml" in text
+
+
+def test_html_is_self_contained_and_escapes_text(summary):
+    page = render_html(summary)
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "<script" not in page and "<link" not in page and "@import" not in page
+    assert not re.search(r'(src|href)="(?!https?://)[^"#]', page)  # no local files
+    assert not re.search(r'src="https?://', page)  # nothing fetched from elsewhere: links only
+    assert page.count("<svg") >= len(summary["groups"])  # a chart per group, and the criteria chart
+    evil = {**summary, "scenario": {**summary["scenario"], "title": "<b>x</b> & y"}}
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in render_html(evil)
+
+
+def test_terminal_summary(summary):
+    console = Console(record=True, width=120)
+    render_terminal(summary, console, "out")
+    text = console.export_text()
+    assert "Gaps by age_band" in text and "Top gap patterns" in text and "Criteria that refuse most often" in text
+    assert "out/report.html" in text
+
+
+@pytest.mark.browser
+def test_report_renders_in_headless_chromium(summary, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    assert browser, "the browser test needs Chromium: apt-get install -y chromium"
+    write_reports(summary, tmp_path)
+    shot = tmp_path / "report.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--window-size=1100,2400", f"--screenshot={shot}", (tmp_path / "report.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1100, 2400)
+    assert len(data) > 50_000  # a blank page compresses to a few KB; this one has text and charts
