@@ -89,24 +89,12 @@ def evaluate(node: Node, cols: Columns, cache: dict | None = None) -> Tri:
         return found
     parts = [evaluate(item, cols, cache) for item in node.items]
     known = all(p.f is None for p in parts)
-    if isinstance(node, And):
-        t = parts[0].t.copy()
-        for p in parts[1:]:
-            t &= p.t
-        if known:
-            return Tri(t)
-        f = parts[0].false().copy()
-        for p in parts[1:]:
-            f |= p.false()
-        return Tri(t, f)
-    t = parts[0].t.copy()
-    for p in parts[1:]:
-        t |= p.t
+    both, either = (np.logical_and, np.logical_or) if isinstance(node, And) else (np.logical_or, np.logical_and)
+    t = both.reduce([p.t for p in parts]) if len(parts) > 2 else both(parts[0].t, parts[1].t)
     if known:
         return Tri(t)
-    f = parts[0].false().copy()
-    for p in parts[1:]:
-        f &= p.false()
+    falses = [p.false() for p in parts]
+    f = either.reduce(falses) if len(falses) > 2 else either(falses[0], falses[1])
     return Tri(t, f)
 
 
@@ -176,16 +164,18 @@ class VectorEngine:
         n = needs.shape[1]
         reasons = len(self.reasons)
         status = np.empty((reasons, n), dtype=np.uint8)
-        passed = np.empty((reasons, n), dtype=bool)
         for r, rule in enumerate(self.reasons):
             group = self.reason_group[r]
-            if group == "requirement":
-                continue
-            self._status(rule, group == "exclusion", atoms, status[r], passed[r])
+            if group != "requirement":
+                self._status(rule, group == "exclusion", atoms, status[r])
+        # A reason that did not pass is FAIL (1) or UNKNOWN (3): its status is odd.
+        refused = (status & 1).view(bool)
         own_ok = np.ones((len(self.provisions), n), dtype=bool)
         for p, (start, own_end, _) in enumerate(self.spans):
-            if own_end > start:
-                np.logical_and.reduce(passed[start:own_end], axis=0, out=own_ok[p])
+            if own_end - start == 1:
+                np.logical_not(refused[start], out=own_ok[p])
+            elif own_end > start:
+                np.logical_not(np.logical_or.reduce(refused[start:own_end], axis=0), out=own_ok[p])
 
         # Least fixpoint: a provision becomes eligible once everything it requires is eligible.
         eligible = own_ok.copy()
@@ -216,9 +206,8 @@ class VectorEngine:
             met = granted(r) if waived[r] is None else (waived[r] | granted(r))
             status[r] = ~met  # FAIL (1) where unmet, PASS (0) where met
 
-        outcome = np.full((len(self.provisions), n), BLOCKED, dtype=np.uint8)
-        outcome[~own_ok] = INELIGIBLE
-        outcome[eligible] = ELIGIBLE
+        # eligible -> 0 (ELIGIBLE); own criteria fail -> 1 (INELIGIBLE); otherwise 2 (BLOCKED)
+        outcome = (~eligible).view(np.uint8) * (own_ok.view(np.uint8) + np.uint8(1))
         covered = np.zeros((len(NEEDS), n), dtype=bool)
         for k in range(len(NEEDS)):
             rows = np.flatnonzero(self.covers[k])
@@ -229,31 +218,23 @@ class VectorEngine:
         return Decisions(status, outcome, gaps, effects, needs)
 
     @staticmethod
-    def _status(rule: BoundRule, exclusion: bool, atoms: list[Tri], status: np.ndarray, passed: np.ndarray) -> None:
+    def _status(rule: BoundRule, exclusion: bool, atoms: list[Tri], status: np.ndarray) -> None:
+        """Write one reason's STATUSES codes, as verdicts._status decides them."""
         holds = atoms[rule.condition]
-        if not exclusion:
-            # pass where it holds, fail where it fails, unknown where a fact is missing
-            if holds.f is None:
-                status[...] = ~holds.t  # FAIL (1) where it does not hold, PASS (0) where it does
-                passed[...] = holds.t
-            else:
-                status[...] = UNKNOWN
-                status[holds.t] = PASS
-                status[holds.f] = FAIL
-                passed[...] = holds.t
+        if exclusion or holds.f is None:
+            # An exclusion refuses only where it definitely holds; a fully known criterion passes
+            # where it holds and fails elsewhere.
+            np.logical_not(holds.t, out=status.view(bool)) if not exclusion else np.copyto(status, holds.t)
         else:
-            # an exclusion refuses only where it definitely holds
-            status[...] = holds.t
-            np.logical_not(holds.t, out=passed)
+            # pass (0) where it holds, fail (1) where it fails, unknown (3) where a fact is missing
+            status[...] = UNKNOWN
+            status -= holds.t.view(np.uint8) * np.uint8(3)
+            status -= holds.f.view(np.uint8) * np.uint8(2)
         if rule.when is not None:
             applies = atoms[rule.when]
-            na = applies.false()
-            status[na] = NOT_APPLICABLE
-            passed |= na
+            np.copyto(status, NOT_APPLICABLE, where=applies.false())
             if applies.f is not None:
-                unknown = ~applies.t & ~applies.f
-                status[unknown] = UNKNOWN
-                passed &= ~unknown
+                np.copyto(status, UNKNOWN, where=~applies.t & ~applies.f)
 
     def run(self, cols: Columns, needs: np.ndarray) -> Decisions:
         return self.decide(self.atoms(cols), needs)

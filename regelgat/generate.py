@@ -118,7 +118,7 @@ class _Block:
             cases = None
         if cases is not None:
             values = np.zeros(self.n, self.dtype(info))
-            present = np.zeros(self.n, bool)
+            present = np.zeros(self.n, bool) if info.optional else None
             todo = np.ones(self.n, bool)
             for index, (when, case) in enumerate(cases):
                 if when is None:
@@ -127,14 +127,15 @@ class _Block:
                     node = expressions.bind(expressions.parse(when, PROFILE_FACTS, {}), {})
                     take = todo & evaluate(node, self.cols).t
                 case_values, case_present = self.draw_one(case, info, vocab, f"{column}#case{index}")
-                values[take] = case_values[take]
-                present[take] = True if case_present is None else case_present[take]
+                values = np.where(take, case_values, values)
+                if present is not None:
+                    present = np.where(take, True if case_present is None else case_present, present)
                 todo &= ~take
         else:
             values, present = self.draw_one(dist, info, vocab, column)
-            present = np.ones(self.n, bool) if present is None else present
         if dist.missing:
-            present &= _stream(seed, self.block, f"{column}#missing").random(self.n) >= dist.missing
+            kept = _stream(seed, self.block, f"{column}#missing").random(self.n) >= dist.missing
+            present = kept if present is None else present & kept
         return values, present
 
     def draw_one(self, dist: Dist, info: FieldInfo, vocab: tuple | None, column: str):
@@ -147,7 +148,13 @@ class _Block:
             options = list(dist.choice)
             weights = np.array([dist.choice[o] for o in options], dtype=float)
             cumulative = np.cumsum(weights / weights.sum())
-            picks = np.minimum(np.searchsorted(cumulative, rng.random(n), side="right"), len(options) - 1)
+            draws = rng.random(n)
+            if len(options) <= 16:  # a few comparisons beat a binary search per profile
+                picks = np.zeros(n, dtype=np.intp)
+                for edge in cumulative[:-1]:
+                    picks += draws >= edge
+            else:
+                picks = np.minimum(np.searchsorted(cumulative, draws, side="right"), len(options) - 1)
             present = np.array([o is not None for o in options])[picks] if None in options else None
             table = [0 if o is None else (vocab.index(o) if vocab is not None else o) for o in options]
             return np.array(table, dtype=self.dtype(info))[picks], present

@@ -196,13 +196,27 @@ class ChunkStats:
                    parts["moments"], parts["sample"], meta["checked"])
 
 
+def _pack_rows(bits: np.ndarray) -> np.ndarray:
+    """(k, n) bool -> (ceil(k / 8), n) uint8, bit j of byte b holding row 8b + j (np.packbits, axis 0,
+    little bit order; this is several times faster on wide rows)."""
+    k, n = bits.shape
+    out = np.zeros((-(-k // 8), n), dtype=np.uint8)
+    view = bits.view(np.uint8)
+    for row in range(k):
+        if row % 8:
+            out[row // 8] |= view[row] << np.uint8(row % 8)
+        else:
+            out[row // 8] |= view[row]
+    return out
+
+
 def _unique_columns(bits: np.ndarray, columns: np.ndarray) -> tuple[list[bytes], np.ndarray]:
     """The distinct bit columns among `columns` of a (k, n) bool matrix, and each column's index.
 
     Columns are packed to bytes, hashed to one 64-bit number for a fast np.unique, and the
     grouping is verified byte for byte (on a hash collision it falls back to comparing bytes).
     """
-    packed = np.packbits(bits, axis=0, bitorder="little")[:, columns]  # (bytes, m)
+    packed = _pack_rows(bits)[:, columns]  # (bytes, m)
     width = -(-packed.shape[0] // 8) * 8
     padded = np.zeros((width, packed.shape[1]), dtype=np.uint8)
     padded[:packed.shape[0]] = packed
@@ -379,7 +393,9 @@ def chunk_stats(layout: Layout, pop: Population, cols: Columns, decisions: Decis
     if len(rows):
         pats = derived.pattern_local[rows]
         keys = derived.keys[rows]
-        order = np.lexsort((keys, pats))
+        # one int64 sort key instead of a lexsort: pattern in the high bits, the profile key below
+        shift = np.uint64(max(int(npat - 1).bit_length(), 1))
+        order = np.argsort((pats.astype(np.uint64) << (np.uint64(64) - shift)) | (keys >> shift), kind="stable")
         ranked = pats[order]
         starts = np.searchsorted(ranked, np.arange(npat))
         rank = np.arange(len(order)) - starts[ranked]

@@ -1,0 +1,194 @@
+"""Batch throughput: profiles/s and peak memory for each engine, and the tracked ratio.
+
+    python benchmarks/batch.py [--scenario scenarios/divorced-working-men.yaml] [--workers 2]
+                               [--durable-measured 20000] [--sizes 100000 1000000]
+
+For each size it runs `regelgat run` end to end in-process (generation, evaluation, the
+durable_rules cross-check of 0.1%, aggregation, Parquet rows, summary.json and reports) and
+reports wall time, profiles/s and the peak resident memory of this process and its workers
+together (sampled every 20 ms).
+
+durable_rules does about 1,000 profiles/s per core on all bundled rulesets, so its runs are
+measured at --durable-measured profiles and extrapolated linearly to the sizes asked for; the
+output says so.
+
+Evaluation alone: on the same generated columns, the numpy engine (atoms in three-valued logic,
+then verdicts.decide reproduced: every reason's status, the requires fixpoint, gaps, effects)
+against a bare numpy evaluation of the same criteria (each atom as a plain two-valued mask,
+each provision the AND of its criteria and NOT of its exclusions). The ratio of the two times
+is the figure we track (target: at most 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from regelgat.batch import RunOptions, keep_freed_memory, run_batch  # noqa: E402
+from regelgat.compiled import compile_rules  # noqa: E402
+from regelgat.engine_vector import VectorEngine  # noqa: E402
+from regelgat.expressions import And, Compare, Member  # noqa: E402
+from regelgat.generate import BLOCK, derive, generate_block  # noqa: E402
+from regelgat.profile import NEEDS  # noqa: E402
+from regelgat.report import write_reports  # noqa: E402
+from regelgat.ruleset import load_rulesets  # noqa: E402
+from regelgat.scenario import load_scenario  # noqa: E402
+
+
+class PeakMemory:
+    """Peak RSS of this process plus its children, sampled in a thread."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.02)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def end_to_end(scenario, compiled, size: int, engine: str, workers: int) -> tuple[float, int]:
+    out = Path(tempfile.mkdtemp(prefix="regelgat-bench-"))
+    try:
+        run_scenario = scenario.with_overrides(size=size)
+        with PeakMemory() as memory:
+            started = time.perf_counter()
+            result = run_batch(run_scenario, compiled, RunOptions(out=out, engine=engine, workers=workers))
+            write_reports(result.summary, out)
+            seconds = time.perf_counter() - started
+        return seconds, memory.peak
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+# ---- evaluation alone --------------------------------------------------------------------------
+
+def _bare(node, cols, cache):
+    """Two-valued numpy evaluation of a bound condition: what a hand-written numpy script would do."""
+    if isinstance(node, (Compare, Member)):
+        found = cache.get(node)
+        if found is not None:
+            return found
+        values, vocab = cols.values[node.fact], cols.vocab.get(node.fact)
+        if isinstance(node, Member):
+            if vocab is not None:
+                mask = np.isin(values, [vocab.index(v) for v in node.values if v in vocab])
+            else:
+                mask = np.isin(values, node.values)
+            mask = ~mask if node.negated else mask
+        else:
+            value = node.value
+            if vocab is not None:
+                value = vocab.index(value) if value in vocab else -1
+            op = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+                  ">=": np.greater_equal}[node.op]
+            mask = op(values, value)
+        cache[node] = mask
+        return mask
+    parts = [_bare(item, cols, cache) for item in node.items]
+    return np.logical_and.reduce(parts) if isinstance(node, And) else np.logical_or.reduce(parts)
+
+
+def bare_numpy(compiled, cols) -> list[np.ndarray]:
+    cache: dict = {}
+    atoms = [_bare(a, cols, cache) for a in compiled.atoms]
+    out = []
+    for provision in compiled.provisions:
+        ok = np.ones(cols.n, dtype=bool)
+        for rule in provision.criteria:
+            ok &= atoms[rule.condition]
+        for rule in provision.exclusions:
+            ok &= ~atoms[rule.condition]
+        out.append(ok)
+    return out
+
+
+def evaluation_ratio(scenario, compiled, size: int) -> tuple[float, float]:
+    """(numpy engine seconds, bare numpy seconds) over `size` profiles, best of 3, same columns.
+
+    Both run after batch.keep_freed_memory(), as batch workers do.
+    """
+    keep_freed_memory()
+    engine = VectorEngine(compiled)
+    blocks = []
+    for b in range(-(-size // BLOCK)):
+        pop = generate_block(scenario, b)
+        blocks.append((derive(pop), np.stack([pop.values[f"needs.{n}"] for n in NEEDS])))
+    best_engine = best_bare = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for cols, needs in blocks:
+            engine.run(cols, needs)
+        best_engine = min(best_engine, time.perf_counter() - started)
+        started = time.perf_counter()
+        for cols, _ in blocks:
+            bare_numpy(compiled, cols)
+        best_bare = min(best_bare, time.perf_counter() - started)
+    return best_engine, best_bare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "divorced-working-men.yaml"))
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--durable-measured", type=int, default=20_000)
+    args = parser.parse_args()
+
+    scenario = load_scenario(args.scenario)
+    rulesets = load_rulesets(ROOT / "rulesets")
+    compiled = compile_rules(rulesets, scenario.date)
+    print(f"scenario {scenario.id}, {len(rulesets)} rulesets, {len(compiled.provisions)} provisions, "
+          f"{len(compiled.atoms)} atoms; {os.cpu_count()} cores, {args.workers} workers; load average "
+          f"{os.getloadavg()[0]:.2f} at start")
+    print(f"{'engine':<8} {'profiles':>10} {'seconds':>9} {'profiles/s':>12} {'peak MB':>9}  note")
+    end_to_end(scenario, compiled, 2000, "vector", 1)  # warm-up: imports, page cache
+    for size in args.sizes:
+        seconds, peak = end_to_end(scenario, compiled, size, "vector", args.workers)
+        print(f"{'vector':<8} {size:>10,} {seconds:>9.2f} {size / seconds:>12,.0f} {peak / 2**20:>9.0f}  "
+              "generation to written summary and reports")
+    measured = args.durable_measured
+    seconds, peak = end_to_end(scenario, compiled, measured, "durable", args.workers)
+    rate = measured / seconds
+    print(f"{'durable':<8} {measured:>10,} {seconds:>9.2f} {rate:>12,.0f} {peak / 2**20:>9.0f}  measured")
+    for size in args.sizes:
+        print(f"{'durable':<8} {size:>10,} {size / rate:>9.1f} {rate:>12,.0f} {'':>9}  "
+              f"extrapolated from the {measured:,} measured (memory stays per-chunk, as above)")
+    size = max(args.sizes)
+    vector, bare = evaluation_ratio(scenario, compiled, size)
+    print(f"evaluation alone, {size:,} profiles (same columns, best of 3): numpy engine {vector:.3f} s "
+          f"({size / vector:,.0f}/s), bare numpy {bare:.3f} s ({size / bare:,.0f}/s), "
+          f"ratio {vector / bare:.2f} (target <= 2)")
+
+
+if __name__ == "__main__":
+    main()
