@@ -512,35 +512,46 @@ class Merger:
         return [(int(store["key"][i]), int(store["index"][i]),
                  {k: v[i] for k, v in store.items() if k.startswith(("row.", "present."))}) for i in picked]
 
-    def typical(self, pid: int) -> tuple[int, dict] | None:
-        """The sampled profile closest to the pattern's centre: modal categories, mean numbers."""
-        kept = sorted(self.rows_of(self.samples, pid), key=lambda item: item[0])
-        if not kept:
-            return None
-        best = None
-        for key, index, row in kept:
-            distance = 0.0
-            for column, table in self.cat.items():
-                value = row.get(f"row.{column}")
-                present = row.get(f"present.{column}", True)
-                code = int(value) if present else table.shape[0] - 1
-                distance += float(code != int(np.argmax(table[:, pid])))
-            for column, sums in self.sums.items():
-                count = self.present[column][0, pid]
-                if not count:
-                    continue
-                mean = sums[0, pid] / count
-                total, s, ss = self.moments[column]
-                sd = max(np.sqrt(max(ss / total - (s / total) ** 2, 0.0)), 1e-9) if total else 1.0
-                present = row.get(f"present.{column}", True)
-                distance += abs(float(row[f"row.{column}"]) - mean) / sd if present else 1.0
-            if best is None or distance < best[0] - 1e-12:
-                best = (distance, index, row)
-        return best[1], best[2]
+    def typical_rows(self) -> dict[int, int]:
+        """Per pattern, the position in `samples` of its most typical profile: of the sampled ones,
+        the closest to the pattern's centre (the most common value of each coded column, the mean
+        of each number, in population standard deviations); ties go to the lower profile key."""
+        store = self.samples
+        if not store or not len(store["pattern"]):
+            return {}
+        pats = store["pattern"]
+        distance = np.zeros(len(pats), dtype=np.float64)
+        for column, table in self.cat.items():  # table: (values + missing, patterns)
+            codes = store[f"row.{column}"].astype(np.int64)
+            present = store.get(f"present.{column}")
+            if present is not None:
+                codes = np.where(present, codes, table.shape[0] - 1)
+            modes = np.argmax(table, axis=0)
+            distance += codes != modes[pats]
+        for column, sums in self.sums.items():
+            counts = self.present[column][0]
+            means = np.divide(sums[0], counts, out=np.zeros(len(counts)), where=counts > 0)
+            total, s1, s2 = self.moments[column]
+            sd = max(float(np.sqrt(max(s2 / total - (s1 / total) ** 2, 0.0))), 1e-9) if total else 1.0
+            values = store[f"row.{column}"].astype(np.float64)
+            gap = np.abs(values - means[pats]) / sd
+            present = store.get(f"present.{column}")
+            if present is not None:
+                gap = np.where(present, gap, 1.0)
+            distance += np.where(counts[pats] > 0, gap, 0.0)
+        order = np.lexsort((store["key"], np.round(distance, 9), pats))
+        first = order[np.r_[True, pats[order][1:] != pats[order][:-1]]]
+        return {int(pats[i]): int(i) for i in first}
 
-    def simplest_of(self, pid: int) -> tuple[int, dict] | None:
-        rows = self.rows_of(self.simplest, pid)
-        return (rows[0][1], rows[0][2]) if rows else None
+    def row_at(self, store: dict[str, np.ndarray], position: int) -> tuple[int, dict]:
+        return int(store["index"][position]), {k: v[position] for k, v in store.items()
+                                               if k.startswith(("row.", "present."))}
+
+    def simplest_rows(self) -> dict[int, int]:
+        store = self.simplest
+        if not store:
+            return {}
+        return {int(p): i for i, p in enumerate(store["pattern"].tolist())}
 
 
 def _add_columns(store: np.ndarray | None, table: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
@@ -578,17 +589,24 @@ def _share(count: int, total: int) -> float:
     return round(count / total, 6) if total else 0.0
 
 
-def pattern_info(layout: Layout, sig: str) -> dict[str, Any]:
-    """A signature read back: the gapped needs and, per provision, what refused it."""
+def decode_pattern(layout: Layout, sig: str) -> tuple[list[str], list[tuple[int, list[int]]]]:
+    """A signature read back: the gapped needs, and per provision the reasons that refused it."""
     engine = layout.engine
     raw = np.frombuffer(bytes.fromhex(sig), dtype=np.uint8)
     bits = np.unpackbits(raw, bitorder="little")[: len(NEEDS) + len(engine.reasons)].astype(bool)
     gaps = [need for k, need in enumerate(NEEDS) if bits[k]]
     refused: dict[int, list[int]] = {}
-    for r in np.flatnonzero(bits[len(NEEDS):]):
-        refused.setdefault(int(engine.reason_provision[r]), []).append(int(r))
+    for r in np.flatnonzero(bits[len(NEEDS):]).tolist():
+        refused.setdefault(int(engine.reason_provision[r]), []).append(r)
+    return gaps, sorted(refused.items())
+
+
+def pattern_info(layout: Layout, sig: str) -> dict[str, Any]:
+    """A signature in full: the gapped needs and, per provision, what refused it, with sources."""
+    engine = layout.engine
+    gaps, refused = decode_pattern(layout, sig)
     refusals = []
-    for p, reasons in sorted(refused.items()):
+    for p, reasons in refused:
         provision = engine.provisions[p]
         requirement = all(engine.reason_group[r] == "requirement" for r in reasons)
         refusals.append({
@@ -601,14 +619,19 @@ def pattern_info(layout: Layout, sig: str) -> dict[str, Any]:
     return info
 
 
+def _label(gaps: list[str], refusals: list[dict]) -> str:
+    shown = [x for x in refusals if not x.get("closed_to_all")]
+    label = "; ".join(f"{x['provision'].split('/')[-1]}: {', '.join(x['deciding'])}" for x in shown)
+    return f"{' + '.join(gaps)} gap: {label or 'closed to everyone'}"
+
+
 def pattern_label(info: dict[str, Any]) -> str:
     """`housing + income gap: algemene_bijstand: income_below_norm_single; mo_adult: ...`, leaving out
     doors that are closed to (nearly) everyone in the population."""
-    shown = [x for x in info["refusals"] if not x.get("closed_to_all")]
-    label = "; ".join(f"{x['provision'].split('/')[-1]}: " + ", ".join(
-        d["waits_for"].split("/")[-1] if d.get("waits_for") else d["criterion"] for d in x["deciding"])
-        for x in shown)
-    return f"{' + '.join(info['gaps'])} gap: {label or 'closed to everyone'}"
+    return _label(info["gaps"], [
+        {"provision": x["provision"], "closed_to_all": x.get("closed_to_all"),
+         "deciding": [d["waits_for"].split("/")[-1] if d.get("waits_for") else d["criterion"] for d in x["deciding"]]}
+        for x in info["refusals"]])
 
 
 def _reason_info(engine: VectorEngine, r: int) -> dict[str, Any]:
@@ -622,7 +645,7 @@ def _reason_info(engine: VectorEngine, r: int) -> dict[str, Any]:
     return out
 
 
-def finish(layout: Layout, merger: Merger, meta: dict[str, Any], top_profiles: int = 25) -> dict[str, Any]:
+def finish(layout: Layout, merger: Merger, meta: dict[str, Any], detailed: int = 100) -> dict[str, Any]:
     """The summary: plain data with sorted keys, the same bytes for the same run."""
     engine = layout.engine
     total = merger.n
@@ -689,30 +712,36 @@ def finish(layout: Layout, merger: Merger, meta: dict[str, Any], top_profiles: i
 
     patterns = []
     for sig, pid in merger.patterns.items():
-        counts = {name: merger.pattern_counts[name][:, pid] for name, _ in group_meta}
-        count = int(counts["all"][0])
-        info = pattern_info(layout, sig)
-        info.update({"id": hashlib.blake2b(bytes.fromhex(sig), digest_size=6).hexdigest(), "count": count,
-                     "share": _share(count, total),
-                     "by_group": {name: {label: int(counts[name][l]) for l, label in enumerate(labels)}
-                                  for name, labels in group_meta}})
+        count = int(merger.pattern_counts["all"][0, pid])
+        gaps, refused = decode_pattern(layout, sig)
+        refusals = [{"provision": engine.keys[p], "closed_to_all": all(
+            (engine.keys[p], engine.reasons[r].rule.id) in closed for r in reasons),
+            "deciding": [engine.reasons[r].rule.granted_by.split("/")[-1] if engine.reason_group[r] == "requirement"
+                         else engine.reasons[r].rule.id for r in reasons]} for p, reasons in refused]
+        info = {"id": hashlib.blake2b(bytes.fromhex(sig), digest_size=6).hexdigest(), "gaps": gaps,
+                "count": count, "share": _share(count, total), "_pid": pid, "_sig": sig}
+        info["label"] = _label(gaps, refusals)
         patterns.append(info)
-        info["_pid"] = pid
     patterns.sort(key=lambda x: (-x["count"], x["id"]))
-    for info in patterns:
-        for refusal in info["refusals"]:
-            refusal["closed_to_all"] = all((refusal["provision"], d["criterion"]) in closed for d in refusal["deciding"])
-        info["label"] = pattern_label(info)
+    typical, simplest = merger.typical_rows(), merger.simplest_rows()
     for rank, info in enumerate(patterns):
-        pid = info.pop("_pid")
-        if rank >= top_profiles:
-            continue
-        typical = merger.typical(pid)
-        if typical is not None:
-            info["typical"] = without_defaults(_row_profile(layout, merger.vocab, *typical))
-        simplest = merger.simplest_of(pid)
-        if simplest is not None:
-            info["simplest"] = without_defaults(_row_profile(layout, merger.vocab, *simplest))
+        pid, sig = info.pop("_pid"), info.pop("_sig")
+        chosen = {"typical": (merger.samples, typical.get(pid)), "simplest": (merger.simplest, simplest.get(pid))}
+        for kind, (store, position) in chosen.items():
+            if position is None:
+                continue
+            index, row = merger.row_at(store, position)
+            info[f"{kind}_id"] = f"{layout.scenario.id}-{index}"
+            if rank < detailed:
+                info[kind] = without_defaults(_row_profile(layout, merger.vocab, index, row))
+        if rank < detailed:
+            full = pattern_info(layout, sig)
+            for refusal in full["refusals"]:
+                refusal["closed_to_all"] = all((refusal["provision"], d["criterion"]) in closed
+                                               for d in refusal["deciding"])
+            info["refusals"] = full["refusals"]
+            info["by_group"] = {name: {label: int(merger.pattern_counts[name][l, pid]) for l, label in enumerate(labels)}
+                                for name, labels in group_meta}
 
     loops = []
     for loop, lid in merger.loops.items():
