@@ -32,6 +32,16 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep)
 
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:  # such as 2025-13-01: name the line instead of crashing
+            raise yaml.constructor.ConstructorError(
+                None, None, f"impossible date {node.value!r}: {exc}", node.start_mark) from None
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _UniqueKeyLoader.construct_yaml_timestamp)
+
 
 def read(path: Path | str) -> tuple[Any, Locate]:
     """Parse a YAML or JSON file (JSON is YAML); return the data and a locator for error places."""
@@ -49,6 +59,8 @@ def read(path: Path | str) -> tuple[Any, Locate]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if problem.startswith("impossible date"):
+            raise InputError(str(path), place, problem, "write a real date as YYYY-MM-DD") from None
         raise InputError(str(path), place, f"not valid YAML: {problem}",
                          "check indentation, colons and quotes") from None
     return data, lambda loc: _line_of(root, loc)

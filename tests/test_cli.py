@@ -114,3 +114,10 @@ def test_rules_markdown_is_generated_from_the_files(tmp_path):
     text = target.read_text()
     assert "Income below the single norm" in text and "**(unconfirmed)**" in text
     assert "1 flagged assumptions" in text
+
+
+def test_an_impossible_date_in_a_file_names_its_line(tmp_path):
+    profile = write(tmp_path, "p.yaml", "id: a\nage: 45\nincome_net_monthly: 2025-13-01\n")
+    result = invoke("check", profile, "--rulesets", CORE)
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "line 3, column 21: impossible date '2025-13-01'" in result.output
