@@ -45,6 +45,19 @@ def _loop_text(loop: dict) -> str:
     return " -> ".join(loop["titles"] + loop["titles"][:1])
 
 
+def per_group_top(summary: dict, group: dict, k: int = 3) -> list[tuple[str, int, list[tuple[dict, int]]]]:
+    """Per label of a group: its size and the k criteria that refuse most often there."""
+    out = []
+    for label in group["labels"]:
+        size = summary["by_group"][group["name"]][label]["profiles"]
+        if not size:
+            continue
+        ranked = sorted(((c, c["by_group"][group["name"]][label]) for c in filters(summary)),
+                        key=lambda item: (-item[1], item[0]["provision"], item[0]["criterion"]))
+        out.append((label, size, [(c, n) for c, n in ranked[:k] if n]))
+    return out
+
+
 def headline(summary: dict) -> list[str]:
     """The sentences an advocate quotes."""
     overall = summary["by_group"]["all"]["all"]
@@ -170,6 +183,13 @@ def render_markdown(summary: dict) -> str:
         out += ["", "Closed to (nearly) everyone in this population whom the provision could help:", ""]
         out += [f"- {_md_escape(c['provision_title'])}: {_md_escape(c['text'])} "
                 f"([{_md_escape(c['source']['title'])}]({c['source']['url']}))" for c in closed(summary)]
+    for group in summary["groups"][1:]:
+        out += ["", f"### Most refusing criteria by {group['name']}", "",
+                f"| {group['name']} | criterion (share of the group) |", "|---|---|"]
+        for label, size, top in per_group_top(summary, group):
+            cells = "; ".join(f"{_md_escape(c['provision_title'])}: {_md_escape(c['criterion'])} ({_pct(n / size)})"
+                              for c, n in top)
+            out.append(f"| {label} | {cells} |")
     out += ["", "## Provisions that shut most doors", "",
             "Refused (ineligible or blocked) while the client needs what the provision covers.", "",
             "| share | provision | covers |", "|---|---|---|"]
@@ -359,6 +379,15 @@ def render_html(summary: dict) -> str:
         body.append("<h3>Closed to (nearly) everyone in this population</h3><p>These criteria refuse at least 99% of "
                     f"the profiles their provision could help here, so they are left out above.</p><ul>{items}</ul>")
 
+    for group in summary["groups"][1:]:
+        rows = "".join(
+            f'<tr><td>{_e(label)}</td><td>' + "<br>".join(
+                f'{_e(c["text"] if len(c["text"]) <= 90 else c["text"][:88] + "…")} <span class="source">'
+                f'({_e(c["provision_title"])})</span> <b>{_pct(n / size)}</b>' for c, n in top) + "</td></tr>"
+            for label, size, top in per_group_top(summary, group))
+        body.append(f"<h3>Most refusing criteria by {_e(group['name'])}</h3>"
+                    f"<table><tr><th>{_e(group['name'])}</th><th>criteria that refuse most often (share of the group)"
+                    f"</th></tr>{rows}</table>")
     body.append("<h2>Provisions that shut most doors</h2>")
     body.append("<p>Refused (ineligible, or blocked by an unmet prerequisite) while the client needs what the "
                 "provision covers.</p>")
