@@ -23,7 +23,7 @@ import numpy as np
 from .compiled import BoundRule, CompiledRules
 from .expressions import And, Compare, Member, Node, Or
 from .profile import NEEDS
-from .verdicts import Reason, Result, Verdict, _cycles
+from .verdicts import Reason, Result, Verdict, referral_loops
 
 STATUSES = ("pass", "fail", "not_applicable", "unknown")
 PASS, FAIL, NOT_APPLICABLE, UNKNOWN = range(4)
@@ -286,7 +286,7 @@ class VectorEngine:
             for target in targets:
                 edges.setdefault(target, set())
         blocked = {key for key, flag in zip(self.keys, blocked_row) if flag}
-        return tuple(loop for loop in _cycles({k: sorted(v) for k, v in edges.items()}) if blocked & set(loop))
+        return referral_loops({k: sorted(v) for k, v in edges.items()}, blocked)
 
     def result(self, decisions: Decisions, i: int) -> Result:
         """Profile i's decisions as the verdicts.Result that `verdicts.decide` builds."""

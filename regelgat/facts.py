@@ -50,12 +50,12 @@ def _profile_fact_types() -> dict[str, FactType]:
     return out
 
 
-_DERIVED: dict[str, tuple[FactType, Callable[[Profile], Any]]] = {}
+DERIVED_FACTS: dict[str, tuple[FactType, Callable[[Profile], Any]]] = {}
 
 
 def _derived(kind: Literal["number", "bool"], description: str, optional: bool = False):
     def register(func: Callable[[Profile], Any]) -> Callable[[Profile], Any]:
-        _DERIVED[func.__name__] = (FactType(kind, description, optional=optional), func)
+        DERIVED_FACTS[func.__name__] = (FactType(kind, description, optional=optional), func)
         return func
     return register
 
@@ -165,7 +165,7 @@ def youth_care_ongoing(p: Profile) -> bool:
 
 
 PROFILE_FACTS: dict[str, FactType] = _profile_fact_types()
-FACT_TYPES: dict[str, FactType] = {**PROFILE_FACTS, **{n: t for n, (t, _) in _DERIVED.items()}}
+FACT_TYPES: dict[str, FactType] = {**PROFILE_FACTS, **{n: t for n, (t, _) in DERIVED_FACTS.items()}}
 
 
 def profile_facts(profile: Profile) -> dict[str, Any]:
@@ -174,6 +174,6 @@ def profile_facts(profile: Profile) -> dict[str, Any]:
     Decimals are rounded to 6 places, the precision every engine writes and compares with.
     """
     values = [(name, getattr(profile, name)) for name in PROFILE_FACTS]
-    values += [(name, derive(profile)) for name, (_, derive) in _DERIVED.items()]
+    values += [(name, derive(profile)) for name, (_, derive) in DERIVED_FACTS.items()]
     return {name: round(value, 6) if isinstance(value, float) else value
             for name, value in values if value is not None}

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import expressions
 from .engine_vector import Columns, evaluate
-from .facts import _DERIVED, FACT_TYPES, PROFILE_FACTS
+from .facts import DERIVED_FACTS, FACT_TYPES, PROFILE_FACTS
 from .profile import NEEDS, Profile
 from .scenario import SLEEPS, SLOT_FIELDS, Dist, FieldInfo, FieldPlan, Scenario
 
@@ -336,7 +336,7 @@ def derive(pop: Population, names: list[str] | None = None) -> Columns:
     `names` limits the derived facts computed (default: all of them).
     """
     cols = Columns(pop.n, dict(pop.values), dict(pop.present), dict(pop.vocab))
-    wanted = [n for n in _DERIVED if names is None or n in names]
+    wanted = [n for n in DERIVED_FACTS if names is None or n in names]
     missing = [n for n in wanted if n not in _VECTOR]
     for name in wanted:
         if name not in _VECTOR:
@@ -359,7 +359,7 @@ def _derive_slowly(pop: Population, cols: Columns, names: list[str]) -> None:
                       "computing them profile by profile (slow)", stacklevel=3)
     profiles = materialise(pop)
     for name in names:
-        kind, func = FACT_TYPES[name].kind, _DERIVED[name][1]
+        kind, func = FACT_TYPES[name].kind, DERIVED_FACTS[name][1]
         raw = [func(p) for p in profiles]
         present = np.array([v is not None for v in raw])
         filled = [v if v is not None else 0 for v in raw]

@@ -108,15 +108,17 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
     gaps = tuple(n for n in NEEDS if n in needs and n not in covered)
     effects = tuple(e for e in compiled.effects if atoms[e.condition] is True)
     blocked = {v.provision.key for v in verdicts if v.outcome == "blocked"}
-    loops = tuple(loop for loop in _cycles(edges) if blocked & set(loop))
-    return Result(compiled.date, tuple(verdicts), gaps, loops, effects)
+    return Result(compiled.date, tuple(verdicts), gaps, referral_loops(edges, blocked), effects)
+
+
+def referral_loops(edges: dict[str, list[str]], blocked: set[str]) -> tuple[tuple[str, ...], ...]:
+    """The cycles of unmet prerequisites that trap the client: at least one provision in the
+    cycle accepts them on its own criteria (it is blocked), but waits for another in the circle."""
+    return tuple(loop for loop in _cycles(edges) if blocked & set(loop))
 
 
 def _cycles(edges: dict[str, list[str]]) -> tuple[tuple[str, ...], ...]:
     """One cycle per strongly connected group of unmet prerequisites.
-
-    `decide` keeps a cycle as a referral loop only if it traps the client: at least one provision
-    in it would accept them on its own criteria, but waits for another in the circle.
 
     Each loop starts at its alphabetically first provision and follows the first unmet
     prerequisite that stays inside the group, so the same situation always prints the same loop.

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regelgat.engine_vector import row_facts
-from regelgat.facts import _DERIVED, profile_facts
+from regelgat.facts import DERIVED_FACTS, profile_facts
 from regelgat.generate import (_VECTOR, BLOCK, derive, generate_block, generate_profiles, generate_range,
                                materialise, population_from_profiles)
 from regelgat.profile import Profile
@@ -45,7 +45,7 @@ def test_column_facts_equal_facts_on_edge_case_profiles(batch):
 
 
 def test_every_derived_fact_has_a_column_form():
-    assert set(_DERIVED) <= set(_VECTOR), "add the new derived fact to generate._VECTOR"
+    assert set(DERIVED_FACTS) <= set(_VECTOR), "add the new derived fact to generate._VECTOR"
 
 
 def test_same_seed_gives_identical_columns_and_another_seed_does_not():
