@@ -435,7 +435,7 @@ def _provision_lines(verdict: Verdict, checked: Checked) -> list[str]:
             lines.append(f"               would need {requirement_text(reason, checked.compiled)}"
                          + (f" (now {now})" if now else ""))
         elif rule.group == "requirement" and reason.status == "fail":
-            lines.append(f"               waits for {rule.rule.granted_by}"
+            lines.append(f"               waits for {rule.rule.granters_text}"
                          + (f", unless {rule.rule.unless}" if rule.rule.unless else ""))
         lines.append(f"               {rule.rule.kind}: {rule.rule.source}")
     return lines

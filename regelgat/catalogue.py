@@ -43,7 +43,7 @@ def _dates(rule) -> str:
 
 def _md_rule(rule: Rule, role: str) -> list[str]:
     if isinstance(rule, Requirement):
-        logic = f"requires `{rule.granted_by}`" + (f" unless `{rule.unless}`" if rule.unless else "")
+        logic = "requires " + " or ".join(f"`{g}`" for g in rule.granters) + (f" unless `{rule.unless}`" if rule.unless else "")
     else:
         logic = f"`{rule.condition}`" + (f" when `{rule.when}`" if getattr(rule, "when", None) else "")
     lines = [f"- **{rule.text}** ({role}, {rule.kind.replace('_', ' ')}){_dates(rule)}  ",

@@ -37,7 +37,7 @@ def _decided_by(verdict: Verdict, checked: Checked) -> Text:
         text.append(rule.text, style="bold")
         text.append(f" ({rule.rule.kind})")
         if rule.group == "requirement":
-            text.append(f"\n  waits for {rule.rule.granted_by}")
+            text.append(f"\n  waits for {rule.rule.granters_text}")
             if rule.rule.unless:
                 text.append(f", or: {rule.rule.unless}")
         elif reason.status == "unknown":

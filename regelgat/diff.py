@@ -214,7 +214,7 @@ def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: 
                 continue
             what = explain_rule(a.rule, b.rule, before, after)
             if not what and b.rule.group == "requirement":
-                what = f"{b.rule.rule.granted_by} is {'now' if b.passed else 'no longer'} eligible"
+                what = f"{b.rule.rule.granters_text} is {'now' if b.passed else 'no longer'} eligible"
             text = f"{_label(b.rule)} {_status(a)} -> {_status(b)}: {what or 'the rule is unchanged'}"
         elif b:
             if b.passed:

@@ -185,8 +185,10 @@ class VectorEngine:
         none = np.zeros(n, dtype=bool)
 
         def granted(r: int) -> np.ndarray:
-            target = self.index.get(self.reasons[r].rule.granted_by)
-            return none if target is None else eligible[target]
+            targets = [self.index[g] for g in self.reasons[r].rule.granters if g in self.index]
+            if not targets:
+                return none
+            return eligible[targets[0]] if len(targets) == 1 else np.logical_or.reduce(eligible[targets], axis=0)
 
         if with_requires:
             eligible[with_requires] = False
@@ -203,8 +205,9 @@ class VectorEngine:
                         eligible[p] = new
                         changed = True
         for r in self.requirement_rows:
-            met = granted(r) if waived[r] is None else (waived[r] | granted(r))
-            status[r] = ~met  # FAIL (1) where unmet, PASS (0) where met
+            status[r] = ~granted(r)  # FAIL (1) where unmet, PASS (0) where another provision grants it
+            if waived[r] is not None:  # NOT_APPLICABLE where the client already has what it gives
+                np.copyto(status[r], NOT_APPLICABLE, where=waived[r])
 
         # eligible -> 0 (ELIGIBLE); own criteria fail -> 1 (INELIGIBLE); otherwise 2 (BLOCKED)
         outcome = (~eligible).view(np.uint8) * (own_ok.view(np.uint8) + np.uint8(1))
@@ -281,7 +284,7 @@ class VectorEngine:
         for flag, r in zip(unmet_row, self.requirement_rows):
             if flag:
                 rule = self.reasons[r]
-                edges.setdefault(self.keys[self.reason_provision[r]], set()).add(rule.rule.granted_by)
+                edges.setdefault(self.keys[self.reason_provision[r]], set()).update(rule.rule.granters)
         for targets in list(edges.values()):
             for target in targets:
                 edges.setdefault(target, set())
@@ -304,7 +307,7 @@ class VectorEngine:
                 deciding = tuple(r for r in own if not r.passed)
             else:
                 deciding = tuple(r for r in requirement if r.status == "fail")
-            blocked_by = tuple(sorted({r.rule.rule.granted_by for r in deciding})) if code == BLOCKED else ()
+            blocked_by = tuple(sorted({g for r in deciding for g in r.rule.rule.granters})) if code == BLOCKED else ()
             verdicts.append(Verdict(provision, OUTCOMES[code], reasons, deciding, blocked_by))
         gaps = tuple(need for k, need in enumerate(NEEDS) if decisions.gaps[k, i])
         effects = tuple(e for k, e in enumerate(self.compiled.effects) if decisions.effects[k, i])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -60,9 +60,23 @@ class Criterion(Rule):
     when: str | None = None
 
 
+_PROVISION_KEY = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
+
+
 class Requirement(Rule):
-    granted_by: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
+    """A prerequisite: another provision must be eligible first (any one of several routes), unless
+    the `unless` condition shows the client already has what it would give."""
+
+    granted_by: Annotated[str, Field(pattern=_PROVISION_KEY)] | tuple[Annotated[str, Field(pattern=_PROVISION_KEY)], ...]
     unless: str | None = None
+
+    @property
+    def granters(self) -> tuple[str, ...]:
+        return (self.granted_by,) if isinstance(self.granted_by, str) else self.granted_by
+
+    @property
+    def granters_text(self) -> str:
+        return " or ".join(self.granters)
 
 
 class Effect(Rule):
@@ -191,9 +205,10 @@ def load_rulesets(directory: Path | str) -> list[Ruleset]:
     for ruleset in rulesets:
         for provision in ruleset.spec.provisions:
             for requirement in provision.requires:
-                if requirement.granted_by not in known:
-                    hint = did_you_mean(requirement.granted_by, known)
-                    raise InputError(str(ruleset.path), f"provision {provision.id}, requires {requirement.id}",
-                                     f"granted_by {requirement.granted_by!r} names no provision",
-                                     hint or "write <ruleset id>/<provision id>")
+                for granter in requirement.granters:
+                    if granter not in known:
+                        hint = did_you_mean(granter, known)
+                        raise InputError(str(ruleset.path), f"provision {provision.id}, requires {requirement.id}",
+                                         f"granted_by {granter!r} names no provision",
+                                         hint or "write <ruleset id>/<provision id>")
     return rulesets

@@ -114,7 +114,7 @@ def _rule_text(rule, compiled: CompiledRules) -> str:
         if index is not None:
             parts.append(slot + describe(compiled.atoms[index]))
     if rule.group == "requirement":
-        parts.insert(0, f"granted by {rule.rule.granted_by}")
+        parts.insert(0, f"granted by {rule.rule.granters_text}")
     return "; ".join(parts)
 
 
@@ -234,7 +234,7 @@ def check(file: Path, rulesets: Path | None = None, examples: int = 3) -> CheckR
     new_provisions = [p.key for p in compiled.provisions]
     titles = {p.key: p.spec.title for p in compiled.provisions}
     covers = {p.key: set(p.spec.covers) for p in compiled.provisions}
-    requires = {p.key: {r.rule.granted_by for r in p.requires} for p in compiled.provisions}
+    requires = {p.key: {g for r in p.requires for g in r.rule.granters} for p in compiled.provisions}
     old_codes: dict[str, str] = data["profiles"]
     missing = [k for k in old_codes if k not in codes]
     extra = [k for k in codes if k not in old_codes]

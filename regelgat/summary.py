@@ -129,9 +129,10 @@ class Layout:
                     continue
                 closure[mask, p] = True
                 for rule in provisions[p].requires:
-                    target = index.get(rule.rule.granted_by)
-                    if target is not None and not closure[mask, target]:
-                        todo.append(target)
+                    for granter in rule.rule.granters:
+                        target = index.get(granter)
+                        if target is not None and not closure[mask, target]:
+                            todo.append(target)
         self.closure = closure  # (16 gap sets, provisions)
         self.covering = np.array([[any(mask >> k & 1 and need in p.spec.covers for k, need in enumerate(NEEDS))
                                    for p in provisions] for mask in range(16)], dtype=bool)
@@ -260,8 +261,8 @@ def relevant_provisions(layout: Layout, decisions: Decisions, need_code: np.ndar
     and, following unmet prerequisites only, the provisions those wait for."""
     engine = layout.engine
     relevant = layout.covering[need_code].T.copy()
-    edges = [(engine.reason_provision[r], engine.index[engine.reasons[r].rule.granted_by], r)
-             for r in engine.requirement_rows if engine.reasons[r].rule.granted_by in engine.index]
+    edges = [(engine.reason_provision[r], engine.index[granter], r)
+             for r in engine.requirement_rows for granter in engine.reasons[r].rule.granters if granter in engine.index]
     changed = bool(edges)
     while changed:
         changed = False
@@ -639,7 +640,7 @@ def _reason_info(engine: VectorEngine, r: int) -> dict[str, Any]:
     out = {"criterion": rule.rule.id, "group": engine.reason_group[r], "text": rule.text or rule.rule.text,
            "kind": rule.rule.kind, "source": {"title": rule.rule.source.title, "url": rule.rule.source.url}}
     if engine.reason_group[r] == "requirement":
-        out["waits_for"] = rule.rule.granted_by
+        out["waits_for"] = rule.rule.granters_text
     if rule.flags:
         out["assumptions"] = list(rule.flags)
     return out
@@ -716,7 +717,8 @@ def finish(layout: Layout, merger: Merger, meta: dict[str, Any], detailed: int =
         gaps, refused = decode_pattern(layout, sig)
         refusals = [{"provision": engine.keys[p], "closed_to_all": all(
             (engine.keys[p], engine.reasons[r].rule.id) in closed for r in reasons),
-            "deciding": [engine.reasons[r].rule.granted_by.split("/")[-1] if engine.reason_group[r] == "requirement"
+            "deciding": [" or ".join(g.split("/")[-1] for g in engine.reasons[r].rule.granters)
+                         if engine.reason_group[r] == "requirement"
                          else engine.reasons[r].rule.id for r in reasons]} for p, reasons in refused]
         info = {"id": hashlib.blake2b(bytes.fromhex(sig), digest_size=6).hexdigest(), "gaps": gaps,
                 "count": count, "share": _share(count, total), "_pid": pid, "_sig": sig}

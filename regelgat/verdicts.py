@@ -77,6 +77,9 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
     def waived(rule: BoundRule) -> bool:
         return rule.unless is not None and atoms[rule.unless] is True
 
+    def granted(rule: BoundRule) -> bool:
+        return any(g in eligible for g in rule.rule.granters)
+
     # Least fixpoint: a provision becomes eligible once everything it requires is eligible.
     eligible: set[str] = set()
     changed = True
@@ -84,24 +87,25 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
         changed = False
         for provision in compiled.provisions:
             if provision.key not in eligible and own_ok[provision.key] and all(
-                    waived(r) or r.rule.granted_by in eligible for r in provision.requires):
+                    waived(r) or granted(r) for r in provision.requires):
                 eligible.add(provision.key)
                 changed = True
 
     verdicts, edges = [], {}
     for provision in compiled.provisions:
-        unmet = [r for r in provision.requires if not waived(r) and r.rule.granted_by not in eligible]
-        requirement_reasons = [Reason(r, "fail" if r in unmet else "pass") for r in provision.requires]
+        requirement_reasons = [
+            Reason(r, "not_applicable" if waived(r) else "pass" if granted(r) else "fail") for r in provision.requires]
         reasons = tuple(own[provision.key] + requirement_reasons)
         if provision.key not in eligible:
-            edges[provision.key] = sorted({r.rule.granted_by for r in unmet})
+            edges[provision.key] = sorted({g for r in requirement_reasons if r.status == "fail"
+                                           for g in r.rule.rule.granters})
         if provision.key in eligible:
             outcome, deciding = "eligible", ()
         elif not own_ok[provision.key]:
             outcome, deciding = "ineligible", tuple(r for r in own[provision.key] if not r.passed)
         else:
             outcome, deciding = "blocked", tuple(r for r in requirement_reasons if r.status == "fail")
-        blocked_by = tuple(sorted({r.rule.rule.granted_by for r in deciding})) if outcome == "blocked" else ()
+        blocked_by = tuple(sorted({g for r in deciding for g in r.rule.rule.granters})) if outcome == "blocked" else ()
         verdicts.append(Verdict(provision, outcome, reasons, deciding, blocked_by))
 
     covered = {need for v in verdicts if v.outcome == "eligible" for need in v.provision.spec.covers}
