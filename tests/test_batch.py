@@ -166,9 +166,12 @@ def test_regelgat_run_on_the_divorced_men_shows_mr_k_pattern(tmp_path):
     top = summary["patterns"][:5]
 
     def mr_k(pattern):
-        bijstand = [r for r in pattern["refusals"] if r["provision"] == "participatiewet-bijstand/algemene_bijstand"]
-        return "housing" in pattern["gaps"] and any(
-            d["criterion"].startswith("income_below") for r in bijstand for d in r["deciding"])
+        # Self-reliant, so the shelter refuses him; earning above the bijstand norm, like most of the pattern.
+        shelter = [r for r in pattern["refusals"] if r["provision"] == "amsterdam-shelter/mo_adult"]
+        by_income = pattern["by_group"]["income_band"]
+        above_norm = pattern["count"] - by_income["below the bijstand norm"]
+        return "housing" in pattern["gaps"] and above_norm > pattern["count"] / 2 and any(
+            d["criterion"] == "limited_self_reliance" for r in shelter for d in r["deciding"])
 
     assert any(mr_k(p) for p in top), [p["label"] for p in top]
     assert "Gaps by age_band" in run.stdout and "profiles/s" in run.stderr
