@@ -22,6 +22,12 @@ from .profile import NEEDS
 TOP = 10
 
 
+def open_doors(summary: dict) -> list[dict]:
+    """Provisions that refused people who needed them, leaving out those closed to this whole population
+    (a youth provision in a run of men aged 45-65 says nothing about the population)."""
+    return [p for p in summary["provisions"] if p["shut_doors"] and not p.get("closed_to_all")]
+
+
 def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
@@ -127,7 +133,7 @@ def render_terminal(summary: dict, console: Console, out_dir: str | None = None)
     table.add_column("share", justify="right")
     table.add_column("provision")
     table.add_column("covers")
-    for provision in [p for p in summary["provisions"] if p["shut_doors"]][:TOP]:
+    for provision in open_doors(summary)[:TOP]:
         table.add_row(_pct(provision["shut_share"]), provision["title"], ", ".join(provision["covers"]))
     console.print(table)
     if summary["loops"]:
@@ -193,7 +199,7 @@ def render_markdown(summary: dict) -> str:
     out += ["", "## Provisions that shut most doors", "",
             "Refused (ineligible or blocked) while the client needs what the provision covers.", "",
             "| share | provision | covers |", "|---|---|---|"]
-    for p in [p for p in summary["provisions"] if p["shut_doors"]][:15]:
+    for p in open_doors(summary)[:15]:
         out.append(f"| {_pct(p['shut_share'])} | {_md_escape(p['title'])} | {', '.join(p['covers'])} |")
     out += ["", "## Referral loops", ""]
     if summary["loops"]:
@@ -393,7 +399,7 @@ def render_html(summary: dict) -> str:
                 "provision covers.</p>")
     rows = [f'<tr><td>{_e(p["title"])}<div class="source">{_e(p["provision"])}</div></td><td>{_e(", ".join(p["covers"]))}'
             f'</td><td class="num">{_pct(p["shut_share"])}</td><td class="num">{p["shut_doors"]:,}</td></tr>'
-            for p in [p for p in summary["provisions"] if p["shut_doors"]][:15]]
+            for p in open_doors(summary)[:15]]
     body.append('<table><tr><th>provision</th><th>covers</th><th class="num">share</th><th class="num">profiles</th></tr>'
                 + "".join(rows) + "</table>")
 

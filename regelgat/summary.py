@@ -681,9 +681,12 @@ def finish(layout: Layout, merger: Merger, meta: dict[str, Any], detailed: int =
     provisions = []
     for p, provision in enumerate(engine.provisions):
         shut = overall(features[f"shut:{provision.key}"])
+        eligible = overall(features[f"eligible:{provision.key}"])
         provisions.append({"provision": provision.key, "title": provision.spec.title,
                            "covers": list(provision.spec.covers),
-                           "eligible": overall(features[f"eligible:{provision.key}"]),
+                           "eligible": eligible,
+                           # admits (nearly) no one here, such as a youth provision for men aged 45-65
+                           "closed_to_all": shut > 0 and eligible <= (1 - CLOSED) * (shut + eligible),
                            "shut_doors": shut, "shut_share": _share(shut, total),
                            "shut_by_group": by_group(features[f"shut:{provision.key}"])})
     provisions.sort(key=lambda x: (-x["shut_doors"], x["provision"]))
