@@ -35,6 +35,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import __version__
+from .atomic import write_atomic
 from .compiled import CompiledRules
 from .engine_vector import BLOCKED, OUTCOMES, Decisions, VectorEngine, encode, row_facts
 from .errors import InputError
@@ -309,15 +310,6 @@ def fingerprint(scenario: Scenario, compiled: CompiledRules, options: RunOptions
             "block": BLOCK, "version": __version__, "inputs_sha256": digest.hexdigest()}
 
 
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, Any], restart: bool) -> set[int]:
     """Create or reuse the output folder; return the chunks already done."""
     run_file = out / "run.json"
@@ -344,7 +336,7 @@ def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, An
     (out / "rows").mkdir(parents=True, exist_ok=True)
     for stray in [*out.glob("*/*.tmp"), *out.glob("*.tmp")]:
         stray.unlink()
-    _write(run_file, json.dumps({"run": wanted, "complete": False}, indent=1, sort_keys=True).encode())
+    write_atomic(run_file, json.dumps({"run": wanted, "complete": False}, indent=1, sort_keys=True).encode())
     return done
 
 
@@ -384,8 +376,8 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
     def store(output: ChunkOutput) -> None:
         nonlocal profiles_done, checked
         if suffix:
-            _write(out / "rows" / f"part-{output.index:05d}{suffix}", output.rows)
-        _write(out / "chunks" / f"{output.index:05d}.npz", output.stats)
+            write_atomic(out / "rows" / f"part-{output.index:05d}{suffix}", output.rows)
+        write_atomic(out / "chunks" / f"{output.index:05d}.npz", output.stats)
         merging.arrived(output.index, output.stats)
         profiles_done += output.n
         checked += output.checked
@@ -403,14 +395,14 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
             _run_pool(job, todo, workers, store)
     except CrossCheckError as exc:
         bad = out / "mismatch-profile.json"
-        bad.write_text(json.dumps(exc.profile, indent=1, sort_keys=True))
+        write_atomic(bad, json.dumps(exc.profile, indent=1, sort_keys=True))
         raise CrossCheckError(f"{exc} (profile written to {bad})", exc.profile) from None
 
     summary = merging.summary()
     text = json.dumps(summary, indent=1, sort_keys=True, ensure_ascii=False)
-    _write(out / "summary.json", text.encode())
+    write_atomic(out / "summary.json", text.encode())
     seconds = time.perf_counter() - started
-    _write(out / "run.json", json.dumps({"run": wanted, "complete": True, "seconds": round(seconds, 3),
+    write_atomic(out / "run.json", json.dumps({"run": wanted, "complete": True, "seconds": round(seconds, 3),
                                          "resumed_chunks": len(done)}, indent=1, sort_keys=True).encode())
     return RunResult(summary, out, seconds, len(done), checked)
 

@@ -153,12 +153,13 @@ def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
     """List the rulesets, their provisions and criteria, with counts of sources and flags."""
     from rich.table import Table
 
+    from .atomic import write_atomic
     from .catalogue import counts, markdown
 
     loaded = _load(rulesets_dir)
     if markdown_path:
         markdown_path.parent.mkdir(parents=True, exist_ok=True)
-        markdown_path.write_text(markdown(loaded), encoding="utf-8")
+        write_atomic(markdown_path, markdown(loaded))
         click.echo(f"wrote {markdown_path}")
         return
     table = Table("ruleset", "provisions (covers)", "criteria", "sources", "flags", title="regelgat rules")

@@ -120,6 +120,7 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
     """
     from .check import default_rulesets_dir
     from .diff import diff_population, sides, temporary_folder
+    from .atomic import write_atomic
     from .diff_report import to_json, to_markdown, to_text
     from .population import load_population
 
@@ -138,7 +139,7 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
         else:
             text = to_markdown(report) if fmt == "markdown" else to_text(report)
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        write_atomic(output, text + "\n")
         click.echo(f"wrote {output}: " + ("outcomes changed" if report.changed else "no outcome changed"))
     else:
         click.echo(text)

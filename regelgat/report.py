@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .atomic import write_atomic
 from .profile import NEEDS
 
 TOP = 10
@@ -454,8 +455,8 @@ def write_reports(summary: dict, out_dir) -> None:
     from pathlib import Path
 
     out = Path(out_dir)
-    (out / "report.md").write_text(render_markdown(summary) + "\n", encoding="utf-8")
-    (out / "report.html").write_text(render_html(summary), encoding="utf-8")
+    write_atomic(out / "report.md", render_markdown(summary) + "\n")
+    write_atomic(out / "report.html", render_html(summary))
 
 
 def load_summary(path) -> dict:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomic
 from .cases import rules_at
 from .check import check_profile, default_rulesets_dir
 from .compiled import CompiledRules
@@ -177,7 +178,7 @@ def write(file: Path, data: dict[str, Any]) -> None:
     """Deterministic JSON with one profile, rule or parameter per line, so git diffs stay readable."""
     file = Path(file)
     file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(file, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 def read(file: Path) -> dict[str, Any]:
