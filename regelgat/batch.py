@@ -42,10 +42,9 @@ from .errors import InputError
 from .generate import BLOCK, Population, derive, generate_block, materialise, profile_dicts
 from .profile import NEEDS
 from .scenario import Scenario
-from .summary import ChunkStats, Derived, Layout, Merger, chunk_stats, derive_results, finish, pattern_info
+from .summary import ChunkStats, Derived, Layout, Merger, chunk_stats, derive_results, finish
 
 ENGINES = ("vector", "durable")
-ROW_FORMATS = ("parquet", "jsonl", "none")
 
 
 class CrossCheckError(RuntimeError):
@@ -439,11 +438,6 @@ class StreamingMerge:
         return _finish(self.job, self.layout, self.merger)
 
 
-def merge(job: Job, out: Path, total: int) -> dict[str, Any]:
-    """The summary of a finished run folder, from its chunk files."""
-    return StreamingMerge(job, out, total).summary()
-
-
 def _finish(job: Job, layout: Layout, merger: Merger) -> dict[str, Any]:
     check = {"engine": job.engine, "sample_share": job.check_rate, "mismatches": 0,
              "cross_checked_with_durable_rules": merger.checked if job.engine == "vector" else None}
@@ -523,6 +517,3 @@ def _run_dask(job: Job, todo: list[int], scheduler: str | None, store: Callable[
         if owned:
             client.close()
 
-
-def describe_pattern(layout: Layout, sig: str) -> str:
-    return pattern_info(layout, sig)["label"]

@@ -2,8 +2,9 @@
 
 A *side* is a folder of rulesets bound to a date. `regelgat diff --from A --to B` compares
 the same rulesets at two dates; `regelgat diff --base REV [--head REV]` compares two git
-versions of the rulesets folder at one date. Every profile is decided on both sides; each
-change in a provision's outcome, a gap or a referral loop is traced to the criteria whose
+versions of the rulesets folder at one date. The numpy engine decides every profile on both
+sides and finds the ones whose outcomes, gaps or unmet prerequisites differ; only those are
+decided again one by one and traced. Each change in a provision's outcome, a gap or a referral loop is traced to the criteria whose
 status flipped, and each of those to what changed in it: a parameter value (with the source of
 the new value), its condition, or its coming into or going out of force. Changes with the same
 cause are counted together, by group, with example profiles.
@@ -21,12 +22,17 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .cases import facts_read, rules_at
 from .check import check_profile
 from .compiled import BoundProvision, BoundRule, CompiledRules, _money
+from .engine_vector import ELIGIBLE, FAIL, VectorEngine
 from .errors import InputError
 from .expressions import describe
+from .generate import derive, population_from_profiles
 from .population import Dimension, Population
+from .profile import NEEDS
 from .ruleset import Ruleset
 from .verdicts import Reason, Result, Verdict
 
@@ -100,11 +106,14 @@ class DiffReport:
 # ---- running -----------------------------------------------------------------------------------
 
 def diff_population(population: Population, before: Side, after: Side, examples: int = 3,
-                    group_by: str | None = None) -> DiffReport:
+                    group_by: str | None = None, prefilter: bool = True) -> DiffReport:
     found: dict[tuple, Finding] = {}
     affected = losing = 0
     dimensions = [Dimension.of_fact(f) for f in group_by.split(",")] if group_by else None
-    for profile in population.profiles:
+    candidates = _possibly_changed(population.profiles, before, after) if prefilter else None
+    for index, profile in enumerate(population.profiles):
+        if candidates is not None and not candidates[index]:
+            continue
         a = check_profile(profile, before.compiled)
         b = check_profile(profile, after.compiled)
         changes = profile_changes(a.result, b.result, before, after)
@@ -126,6 +135,32 @@ def diff_population(population: Population, before: Side, after: Side, examples:
     order = list(KINDS)
     findings = sorted(found.values(), key=lambda f: (order.index(f.kind), -f.count, f.subject, f.causes))
     return DiffReport(before, after, population, findings, affected, rule_changes(before, after), losing)
+
+
+def _possibly_changed(profiles: list, before: Side, after: Side) -> np.ndarray:
+    """Rows whose outcome, gaps or unmet prerequisites differ between the sides (a superset of the
+    profiles `profile_changes` finds anything for), decided in columns by the numpy engine."""
+    pop = population_from_profiles(profiles)
+    cols = derive(pop)
+    needs = np.stack([pop.values[f"needs.{need}"] for need in NEEDS])
+    states = []
+    for side in (before, after):
+        engine = VectorEngine(side.compiled)
+        decisions = engine.run(cols, needs)
+        outcomes = {key: decisions.outcome[p] for p, key in enumerate(engine.keys)}
+        unmet = {(engine.keys[engine.reason_provision[r]], engine.reasons[r].rule.id): decisions.status[r] == FAIL
+                 for r in engine.requirement_rows}
+        states.append((outcomes, decisions.gaps, unmet))
+    (outcomes_a, gaps_a, unmet_a), (outcomes_b, gaps_b, unmet_b) = states
+    changed = np.any(gaps_a != gaps_b, axis=0)
+    for key in outcomes_a.keys() | outcomes_b.keys():
+        a, b = outcomes_a.get(key), outcomes_b.get(key)
+        # A provision in force on one side only matters where it admits the client.
+        changed |= (a != b) if a is not None and b is not None else ((a if b is None else b) == ELIGIBLE)
+    for key in unmet_a.keys() | unmet_b.keys():
+        a, b = unmet_a.get(key), unmet_b.get(key)
+        changed |= (a != b) if a is not None and b is not None else (a if b is None else b)
+    return changed
 
 
 def profile_changes(a: Result, b: Result, before: Side, after: Side) -> list[tuple]:

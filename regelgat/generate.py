@@ -462,22 +462,3 @@ def population_from_profiles(profiles: list[Profile], scenario_id: str = "profil
         put(f"needs.{need}", info, [need in p.needs for p in profiles])
     return pop
 
-
-def group_of(scenario: Scenario, profile: Profile) -> str:
-    """The label of a profile in the scenario's first group (e.g. its age band); "all" without groups.
-
-    For tools that count one profile at a time (regelgat diff, snapshot); batches label columns.
-    """
-    if not scenario.groups:
-        return "all"
-    from .facts import profile_facts
-
-    group = scenario.groups[0]
-    value = profile_facts(profile).get(group.fact)
-    if value is None:
-        return "missing"
-    if group.bands is not None:
-        return group.labels[int(np.searchsorted(np.array(group.bands), value, side="right"))]
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

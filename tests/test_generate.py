@@ -113,13 +113,3 @@ def test_years_since_separation_is_missing_unless_divorced():
     divorced = pop.values["relationship"] == pop.vocab["relationship"].index("divorced")
     assert np.array_equal(pop.present["years_since_separation"], divorced)
 
-
-def test_group_of_labels_a_profile_by_the_first_group():
-    from regelgat.generate import group_of
-
-    scenario = load_scenario(ROOT / "scenarios" / "divorced-working-men.yaml")
-    people = generate_profiles(scenario, size=50)
-    labels = {group_of(scenario, p) for p in people}
-    assert labels <= {"45-49", "50-54", "55-59", "60-65"} and len(labels) > 1
-    assert group_of(scenario, people[0]) == scenario.groups[0].labels[
-        int(np.searchsorted(np.array(scenario.groups[0].bands), people[0].age, side="right"))]
