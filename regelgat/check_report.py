@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .check import Checked
-from .verdicts import Reason, Verdict, requirement_text
+from .verdicts import Reason, Verdict, requirement_text, waiting_routes
 
 _STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow"}
 FLAG = "[!]"
@@ -51,6 +51,21 @@ def _decided_by(verdict: Verdict, checked: Checked) -> Text:
     return text
 
 
+def _routes_text(verdict: Verdict, checked: Checked) -> Text:
+    """Why a door the client needs is blocked: each route it waits along, to the clause that refuses."""
+    text = Text(f"Why {verdict.provision.spec.title} waits:", style="bold")
+    for route, looped in waiting_routes(verdict, checked.result):
+        text.append("\n  ").append(" -> ".join(v.provision.key for v in route[1:]))
+        last = route[-1]
+        if looped:
+            text.append(": back to the start, a referral loop", style="red")
+        elif last.deciding:
+            refusing = last.deciding[0].rule
+            holds = "holds" if refusing.group == "exclusion" else "does not hold"
+            text.append(f", which refuses because this {holds}: ").append(refusing.text, style="red")
+    return text
+
+
 def render(checked: Checked, console: Console) -> None:
     result, profile = checked.result, checked.profile
     console.print(f"[bold]regelgat check[/bold]  profile [bold]{profile.id}[/bold]  rules date {result.date}")
@@ -85,6 +100,9 @@ def render(checked: Checked, console: Console) -> None:
     parts.append(Text("Referral loops: ", style="bold").append(
         "none" if not result.loops else "; ".join(" -> ".join((*loop, loop[0])) for loop in result.loops),
         style="red" if result.loops else "green"))
+    for verdict in relevant:
+        if verdict.outcome == "blocked":
+            parts.append(_routes_text(verdict, checked))
     for effect in result.effects:
         parts.append(Text("Effect on others: ", style="bold").append(effect.text).append(
             f"\n  {effect.rule.source}", style="cyan"))

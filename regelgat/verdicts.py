@@ -170,6 +170,27 @@ def _cycles(edges: dict[str, list[str]]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(loops))
 
 
+def waiting_routes(verdict: Verdict, result: Result) -> list[tuple[tuple[Verdict, ...], bool]]:
+    """Every route a blocked verdict waits along: the provisions it waits for, one after another,
+    to one that refuses the client (flag False) or back into the route itself (flag True: a loop)."""
+    by_key = {v.provision.key: v for v in result.verdicts}
+    routes: list[tuple[tuple[Verdict, ...], bool]] = []
+
+    def follow(path: tuple[Verdict, ...]) -> None:
+        if path[-1].outcome != "blocked":
+            routes.append((path, False))
+            return
+        for key in path[-1].blocked_by:
+            step = by_key.get(key)
+            if step is None or step in path:
+                routes.append((path, True))
+            else:
+                follow(path + (step,))
+
+    follow((verdict,))
+    return routes
+
+
 def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: CompiledRules) -> dict[str, Any]:
     """The public JSON contract of `regelgat check`."""
     def source(rule: BoundRule) -> str:
@@ -194,6 +215,9 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
             "outcome": v.outcome,
             "deciding": [r.rule.rule.id for r in v.deciding],
             "blocked_by": list(v.blocked_by),
+            "waits_for_routes": [{"route": [w.provision.key for w in route[1:]],
+                                  "ends": "loop" if looped else route[-1].outcome}
+                                 for route, looped in waiting_routes(v, result)] if v.outcome == "blocked" else [],
             "flagged": bool(v.flags),
             "reasons": [reason(r) for r in v.reasons],
         } for v in result.verdicts],

@@ -50,3 +50,19 @@ def test_mr_k_sees_what_moving_in_would_do_to_his_wife():
     staying = {e["effect"]: e for e in out["effects_if_staying"]}
     joint = staying["ex_partner_host_joint_household"]
     assert "couple norm (2,002.13 a month)" in joint["text"] and "art. 3 lid 4 a" in joint["source"]
+
+
+def test_a_blocked_door_shows_every_route_to_the_clause_that_refuses():
+    result = CliRunner().invoke(main, ["check", str(ROOT / "scenarios/personas/address-loop.yaml"),
+                                       "--date", "2026-01-15", "--format", "json"])
+    out = json.loads(result.output)
+    debt_help = next(v for v in out["verdicts"] if v["provision"] == "schuldhulpverlening")
+    assert debt_help["outcome"] == "blocked"
+    assert debt_help["waits_for_routes"] == [
+        {"route": ["amsterdam-briefadres/daklozenvakbond_briefadres"], "ends": "ineligible"},
+        {"route": ["amsterdam-briefadres/wpi_briefadres", "participatiewet-bijstand/algemene_bijstand"],
+         "ends": "ineligible"}]
+    assert out["loops"] == [["amsterdam-briefadres/wpi_briefadres", "participatiewet-bijstand/algemene_bijstand"]]
+    text = CliRunner().invoke(main, ["check", str(ROOT / "scenarios/personas/address-loop.yaml"), "--date", "2026-01-15"])
+    assert "which refuses because this does not hold: Your net income is below the norm" in \
+        " ".join(text.output.replace("│", " ").split())
