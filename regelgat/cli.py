@@ -163,11 +163,15 @@ def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
         click.echo(f"wrote {markdown_path}")
         return
     table = Table("ruleset", "provisions (covers)", "criteria", "sources", "flags", title="regelgat rules")
-    for ruleset in loaded:
-        c = counts(ruleset)
+    all_counts = [counts(ruleset) for ruleset in loaded]
+    for ruleset, c in zip(loaded, all_counts):
         provisions = "\n".join(f"{p.id} ({', '.join(p.covers) or '-'})" for p in ruleset.spec.provisions)
         table.add_row(f"{ruleset.id}\n[dim]{ruleset.spec.title}[/dim]", provisions, str(c.criteria),
                       str(c.sources), str(c.flags))
+    table.add_section()
+    table.add_row(f"{len(loaded)} rulesets", f"{sum(c.provisions for c in all_counts)} provisions",
+                  str(sum(c.criteria for c in all_counts)), str(sum(c.sources for c in all_counts)),
+                  str(sum(c.flags for c in all_counts)))
     Console().print(table)
 
 
