@@ -59,8 +59,12 @@ def _leaf(node: Compare | Member, cols: Columns) -> Tri:
     vocab = cols.vocab.get(node.fact)
     if isinstance(node, Member):
         if vocab is not None:
-            table = np.array([v in node.values for v in vocab], dtype=bool)
-            mask = table[values] if len(vocab) else np.zeros(cols.n, bool)
+            # One comparison per listed code: vocabularies are small, and a comparison is many
+            # times faster than a table lookup indexed by the codes.
+            mask = np.zeros(cols.n, bool)
+            for code, value in enumerate(vocab):
+                if value in node.values:
+                    mask |= values == code
         else:
             mask = np.isin(values, np.array(node.values))
         if node.negated:
@@ -78,6 +82,22 @@ def _leaf(node: Compare | Member, cols: Columns) -> Tri:
     return Tri(mask & present, ~mask & present)
 
 
+def _codes(tri: Tri, true: int, false: int, unknown: int, out: np.ndarray) -> np.ndarray:
+    """`out` (uint8) set to `true` where `tri` holds, `false` where it fails, `unknown` elsewhere.
+
+    By arithmetic, much faster than masked writes: the default plus, where a mask is set, the
+    step from it (the masks are disjoint; uint8 wraps around, so steps may be negative).
+    """
+    if tri.f is None:
+        np.multiply(tri.t.view(np.uint8), np.uint8((true - false) % 256), out=out)
+        out += np.uint8(false)
+    else:
+        np.multiply(tri.t.view(np.uint8), np.uint8((true - unknown) % 256), out=out)
+        out += tri.f.view(np.uint8) * np.uint8((false - unknown) % 256)
+        out += np.uint8(unknown)
+    return out
+
+
 def evaluate(node: Node, cols: Columns, cache: dict | None = None) -> Tri:
     """A bound condition (negation normal form) over all profiles; leaves are cached in `cache`."""
     if isinstance(node, (Compare, Member)):
@@ -90,12 +110,18 @@ def evaluate(node: Node, cols: Columns, cache: dict | None = None) -> Tri:
     parts = [evaluate(item, cols, cache) for item in node.items]
     known = all(p.f is None for p in parts)
     both, either = (np.logical_and, np.logical_or) if isinstance(node, And) else (np.logical_or, np.logical_and)
-    t = both.reduce([p.t for p in parts]) if len(parts) > 2 else both(parts[0].t, parts[1].t)
+    t = _chain(both, [p.t for p in parts])
     if known:
         return Tri(t)
-    falses = [p.false() for p in parts]
-    f = either.reduce(falses) if len(falses) > 2 else either(falses[0], falses[1])
-    return Tri(t, f)
+    return Tri(t, _chain(either, [p.false() for p in parts]))
+
+
+def _chain(op: np.ufunc, masks: list[np.ndarray]) -> np.ndarray:
+    """op over all masks, pairwise into one new array (ufunc.reduce would first stack them all)."""
+    out = op(masks[0], masks[1])
+    for mask in masks[2:]:
+        op(out, mask, out=out)
+    return out
 
 
 def facts_read(node: Node) -> set[str]:
@@ -151,8 +177,36 @@ class VectorEngine:
         self.reason_provision = np.array([i for i, (s, _, e) in enumerate(self.spans) for _ in range(s, e)],
                                          dtype=np.int64)
         self.requirement_rows = [r for r, g in enumerate(self.reason_group) if g == "requirement"]
+        self.own_rows = [r for r, g in enumerate(self.reason_group) if g != "requirement"]
+        self.granters = {r: [self.index[g] for g in self.reasons[r].rule.granters if g in self.index]
+                         for r in self.requirement_rows}
+        self.fixpoint_groups = self._fixpoint_groups()
         self.facts = sorted(set().union(set(), *(facts_read(a) for a in compiled.atoms)))
         self.covers = np.array([[need in p.spec.covers for p in self.provisions] for need in NEEDS], dtype=bool)
+        self.cover_rows = [np.flatnonzero(row) for row in self.covers]
+
+    def _fixpoint_groups(self) -> list[tuple[list[int], bool]]:
+        """The provisions with prerequisites as strongly connected groups, each after the groups it
+        waits for, and whether it waits for itself (a cycle).
+
+        In this order one pass settles every group that is not a cycle; only cycles iterate.
+        """
+        with_requires = [p for p, (_, own_end, end) in enumerate(self.spans) if end > own_end]
+        waits_for = {p: {q for r in range(self.spans[p][1], self.spans[p][2]) for q in self.granters[r]
+                         if q in with_requires} for p in with_requires}  # the others are settled by own_ok
+        reach = {}
+        for p in with_requires:
+            seen, todo = set(), [p]
+            while todo:
+                for q in waits_for[todo.pop()] - seen:
+                    seen.add(q)
+                    todo.append(q)
+            reach[p] = seen
+        reached = {}
+        for p in with_requires:
+            reached[tuple(sorted({p} | {q for q in reach[p] if p in reach[q]}))] = len(reach[p] | {p})
+        # A group reaches all that the groups it waits for reach, and itself besides: fewer first.
+        return [(list(group), group[0] in reach[group[0]]) for group in sorted(reached, key=reached.get)]
 
     # ---- atoms ----
     def atoms(self, cols: Columns) -> list[Tri]:
@@ -162,58 +216,60 @@ class VectorEngine:
     # ---- verdicts ----
     def decide(self, atoms: list[Tri], needs: np.ndarray) -> Decisions:
         n = needs.shape[1]
-        reasons = len(self.reasons)
-        status = np.empty((reasons, n), dtype=np.uint8)
-        for r, rule in enumerate(self.reasons):
-            group = self.reason_group[r]
-            if group != "requirement":
-                self._status(rule, group == "exclusion", atoms, status[r])
-        # A reason that did not pass is FAIL (1) or UNKNOWN (3): its status is odd.
-        refused = (status & 1).view(bool)
-        own_ok = np.ones((len(self.provisions), n), dtype=bool)
+        status = np.empty((len(self.reasons), n), dtype=np.uint8)
+        bases: dict[int, np.ndarray] = {}  # per `when` atom, shared by the reasons it guards
+        for r in self.own_rows:
+            self._status(self.reasons[r], self.reason_group[r] == "exclusion", atoms, status[r], bases)
+        # A reason that did not pass is FAIL (1) or UNKNOWN (3): its status is odd, and so is the
+        # bitwise OR of a provision's statuses if any of its own reasons refused.
+        refused = np.empty((len(self.provisions), n), dtype=np.uint8)
         for p, (start, own_end, _) in enumerate(self.spans):
-            if own_end - start == 1:
-                np.logical_not(refused[start], out=own_ok[p])
-            elif own_end > start:
-                np.logical_not(np.logical_or.reduce(refused[start:own_end], axis=0), out=own_ok[p])
+            if own_end > start:
+                np.bitwise_or.reduce(status[start:own_end], axis=0, out=refused[p])
+            else:
+                refused[p] = 0
+        own_ok = (refused & 1) == 0
 
         # Least fixpoint: a provision becomes eligible once everything it requires is eligible.
         eligible = own_ok.copy()
-        with_requires = [p for p, (_, own_end, end) in enumerate(self.spans) if end > own_end]
-        waived = {r: atoms[self.reasons[r].unless].t if self.reasons[r].unless is not None else None
-                  for r in self.requirement_rows}
+        waived = {r: atoms[self.reasons[r].unless].t for r in self.requirement_rows
+                  if self.reasons[r].unless is not None}
         none = np.zeros(n, dtype=bool)
 
-        def granted(r: int) -> np.ndarray:
-            targets = [self.index[g] for g in self.reasons[r].rule.granters if g in self.index]
+        def met(r: int) -> np.ndarray:
+            """Where prerequisite r is met: any one provision that grants it is eligible, or it is waived."""
+            targets = self.granters[r]
             if not targets:
-                return none
-            return eligible[targets[0]] if len(targets) == 1 else np.logical_or.reduce(eligible[targets], axis=0)
+                granted = none
+            elif len(targets) == 1:
+                granted = eligible[targets[0]]
+            else:
+                granted = np.logical_or.reduce(eligible[targets], axis=0)
+            return granted | waived[r] if r in waived else granted
 
-        if with_requires:
-            eligible[with_requires] = False
-            changed = True
-            while changed:
-                changed = False
-                for p in with_requires:
+        for group, cyclic in self.fixpoint_groups:
+            eligible[group] = False
+            grew = True
+            while grew:
+                grew = False
+                for p in group:
                     _, own_end, end = self.spans[p]
                     new = own_ok[p].copy()
                     for r in range(own_end, end):
-                        met = granted(r) if waived[r] is None else (waived[r] | granted(r))
-                        new &= met
-                    if not np.array_equal(new, eligible[p]):
+                        new &= met(r)
+                    # Each pass only adds eligible profiles, so an equal count means nothing changed.
+                    if np.count_nonzero(new) != np.count_nonzero(eligible[p]):
                         eligible[p] = new
-                        changed = True
+                        grew = cyclic  # outside a cycle, one pass in this order is final
         for r in self.requirement_rows:
-            status[r] = ~granted(r)  # FAIL (1) where unmet, PASS (0) where another provision grants it
-            if waived[r] is not None:  # NOT_APPLICABLE where the client already has what it gives
-                np.copyto(status[r], NOT_APPLICABLE, where=waived[r])
+            np.logical_not(met(r), out=status[r].view(bool))  # FAIL (1) where unmet, else PASS (0)
+            if r in waived:  # NOT_APPLICABLE (2) where the client already has what it gives
+                status[r] += waived[r].view(np.uint8) * np.uint8(NOT_APPLICABLE)
 
         # eligible -> 0 (ELIGIBLE); own criteria fail -> 1 (INELIGIBLE); otherwise 2 (BLOCKED)
         outcome = (~eligible).view(np.uint8) * (own_ok.view(np.uint8) + np.uint8(1))
         covered = np.zeros((len(NEEDS), n), dtype=bool)
-        for k in range(len(NEEDS)):
-            rows = np.flatnonzero(self.covers[k])
+        for k, rows in enumerate(self.cover_rows):
             if len(rows):
                 np.logical_or.reduce(eligible[rows], axis=0, out=covered[k])
         gaps = needs & ~covered
@@ -221,23 +277,28 @@ class VectorEngine:
         return Decisions(status, outcome, gaps, effects, needs)
 
     @staticmethod
-    def _status(rule: BoundRule, exclusion: bool, atoms: list[Tri], status: np.ndarray) -> None:
-        """Write one reason's STATUSES codes, as verdicts._status decides them."""
+    def _status(rule: BoundRule, exclusion: bool, atoms: list[Tri], status: np.ndarray,
+                bases: dict[int, np.ndarray]) -> None:
+        """Write one reason's STATUSES codes, as verdicts._status decides them.
+
+        In uint8 arithmetic on `status`: masked writes (np.copyto with where=) are many times
+        slower.
+        """
         holds = atoms[rule.condition]
-        if exclusion or holds.f is None:
-            # An exclusion refuses only where it definitely holds; a fully known criterion passes
-            # where it holds and fails elsewhere.
-            np.logical_not(holds.t, out=status.view(bool)) if not exclusion else np.copyto(status, holds.t)
-        else:
-            # pass (0) where it holds, fail (1) where it fails, unknown (3) where a fact is missing
-            status[...] = UNKNOWN
-            status -= holds.t.view(np.uint8) * np.uint8(3)
-            status -= holds.f.view(np.uint8) * np.uint8(2)
+        if exclusion:  # refuses (FAIL, 1) only where it definitely holds
+            np.copyto(status.view(bool), holds.t)
+        elif holds.f is None:  # pass (0) where it holds, fail (1) elsewhere
+            np.logical_not(holds.t, out=status.view(bool))
+        else:  # pass (0) where it holds, fail (1) where it fails, unknown (3) where a fact is missing
+            _codes(holds, PASS, FAIL, UNKNOWN, out=status)
         if rule.when is not None:
             applies = atoms[rule.when]
-            np.copyto(status, NOT_APPLICABLE, where=applies.false())
-            if applies.f is not None:
-                np.copyto(status, UNKNOWN, where=~applies.t & ~applies.f)
+            base = bases.get(rule.when)
+            if base is None:
+                base = bases[rule.when] = _codes(applies, 0, NOT_APPLICABLE, UNKNOWN, out=np.empty_like(status))
+            # where it applies, the status above; elsewhere NOT_APPLICABLE or UNKNOWN (base is 0 where it applies)
+            status *= applies.t.view(np.uint8)
+            status += base
 
     def run(self, cols: Columns, needs: np.ndarray) -> Decisions:
         return self.decide(self.atoms(cols), needs)
