@@ -431,7 +431,7 @@ def _provision_lines(verdict: Verdict, checked: Checked) -> list[str]:
             status = {"pass": "pass", "fail": "FAIL (applies)"}.get(reason.status, status)
         lines.append(f"      {status:<8} {label}{rule.rule.id}: {rule.text or rule.rule.text}")
         if reason.status == "fail" and rule.group in ("criterion", "exclusion"):
-            now = _current(reason, checked)
+            now = checked.values_read(reason.rule)
             lines.append(f"               would need {requirement_text(reason, checked.compiled)}"
                          + (f" (now {now})" if now else ""))
         elif rule.group == "requirement" and reason.status == "fail":
@@ -439,22 +439,6 @@ def _provision_lines(verdict: Verdict, checked: Checked) -> list[str]:
                          + (f", unless {rule.rule.unless}" if rule.rule.unless else ""))
         lines.append(f"               {rule.rule.kind}: {rule.rule.source}")
     return lines
-
-
-def facts_read(node) -> set[str]:
-    """The facts a bound condition reads."""
-    from .expressions import And, Compare, Member, Or
-
-    if isinstance(node, (Compare, Member)):
-        return {node.fact}
-    if isinstance(node, (And, Or)):
-        return set().union(*(facts_read(item) for item in node.items))
-    return set()
-
-
-def _current(reason: Reason, checked: Checked) -> str:
-    names = sorted(facts_read(checked.compiled.atoms[reason.rule.condition]))
-    return ", ".join(f"{n} = {checked.facts[n]}" if n in checked.facts else f"{n} missing" for n in names)
 
 
 def _rel(path: Path | None) -> str:

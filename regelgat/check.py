@@ -10,7 +10,7 @@ from typing import Any
 from . import datafiles
 from .compiled import BoundRule, CompiledRules, compile_rules
 from .engine_durable import DurableEngine
-from .expressions import evaluate
+from .expressions import evaluate, facts_read
 from .facts import profile_facts
 from .profile import Profile
 from .ruleset import Ruleset, load_rulesets
@@ -39,6 +39,11 @@ class Checked:
     atoms: list[bool | None]
     result: Result
     effects_if_staying: tuple[BoundRule, ...] = ()  # what would happen to the host if the client moved in
+
+    def values_read(self, rule: BoundRule) -> str:
+        """The client's own values for the facts a rule's condition reads: `age = 58, addiction missing`."""
+        names = sorted(facts_read(self.compiled.atoms[rule.condition]))
+        return ", ".join(f"{n} = {self.facts[n]}" if n in self.facts else f"{n} missing" for n in names)
 
 
 def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngine | None = None) -> Checked:

@@ -9,17 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from .check import Checked
-from .verdicts import Reason, Verdict, requirement_text, waiting_routes
+from .verdicts import Verdict, requirement_text, waiting_routes
 
 _STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow"}
 FLAG = "[!]"
-
-
-def _current(reason: Reason, checked: Checked) -> str:
-    """The client's own values for the facts a refusing criterion reads."""
-    node_text = requirement_text(reason, checked.compiled)
-    names = sorted({name for name in checked.facts if name in node_text.replace("(", " ").split()})
-    return ", ".join(f"{n} = {checked.facts[n]}" for n in names)
 
 
 def _decided_by(verdict: Verdict, checked: Checked) -> Text:
@@ -44,7 +37,7 @@ def _decided_by(verdict: Verdict, checked: Checked) -> Text:
             text.append("\n  unknown: a fact it needs is missing from the profile")
         else:
             text.append(f"\n  would need: {requirement_text(reason, checked.compiled)}")
-            current = _current(reason, checked)
+            current = checked.values_read(rule)
             if current:
                 text.append(f"  (now {current})", style="dim")
         text.append(f"\n  {rule.rule.source}", style="cyan")

@@ -159,7 +159,7 @@ def _day(value):
                    "SCENARIO: every file in tests/snapshots/).")
 @_rulesets_option
 @click.option("--date", type=DATE, default=None, help="Rules date when recording (default: the scenario's date).")
-@click.option("--size", type=int, default=None, help=f"Profiles to record (default: a scenario's first 1,000).")
+@click.option("--size", type=int, default=None, help="Profiles to record (default: a scenario's first 1,000).")
 @click.option("--seed", type=int, default=None, help="Seed when recording (default: the scenario's).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def snapshot_command(population: Path | None, check_: bool, update: bool, files: tuple[Path, ...],

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from .cases import facts_read, rules_at
+from .cases import rules_at
 from .check import check_profile
 from .compiled import BoundProvision, BoundRule, CompiledRules, _money
 from .engine_vector import ELIGIBLE, FAIL, VectorEngine
 from .errors import InputError
-from .expressions import describe
+from .expressions import describe, facts_read
 from .generate import derive, population_from_profiles
 from .population import Dimension, Population
 from .profile import NEEDS

@@ -17,6 +17,15 @@ def _groups(finding: Finding, limit: int = 6) -> str:
     return "; ".join(parts)
 
 
+def finding_lines(finding: Finding, indent: str = "") -> list[str]:
+    """One finding as text: who, what changed, every cause, the groups and examples (diff and snapshot)."""
+    lines = ["", indent + finding.headline, f"{indent}    {finding.change}"]
+    lines += [f"{indent}    {'because' if index == 0 else '    and'} {cause}" for index, cause in enumerate(finding.causes)]
+    lines.append(f"{indent}    by group: {_groups(finding)}")
+    lines.append(f"{indent}    e.g. " + "; ".join(_example(e) for e in finding.examples))
+    return lines
+
+
 def _example(example) -> str:
     facts = ", ".join(f"{k} = {_value(v)}" for k, v in example.facts.items())
     return f"{example.profile} [{example.group}]" + (f" {facts}" if facts else "")
@@ -61,11 +70,7 @@ def to_text(report: DiffReport) -> str:
     if report.findings:
         lines += ["", "By cause:"]
     for finding in report.findings:
-        lines += ["", finding.headline, f"    {finding.change}"]
-        for index, cause in enumerate(finding.causes):
-            lines.append(f"    {'because' if index == 0 else '    and'} {cause}")
-        lines.append(f"    by group: {_groups(finding)}")
-        lines.append("    e.g. " + "; ".join(_example(e) for e in finding.examples))
+        lines += finding_lines(finding)
     lines += ["", "What changed in the rules (whoever it affects):"]
     lines += [f"  {line}" for line in report.rule_changes] or ["  nothing"]
     return "\n".join(lines)

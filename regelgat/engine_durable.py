@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import durable_rules_engine as _engine
 
 from .compiled import CompiledRules
-from .expressions import And, Compare, Member, Node, Or, negate
+from .expressions import And, Compare, Member, Node, negate
 
 _GUARD = {"$ex": {"regelgat_pid": 1}}
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .compiled import BoundRule, CompiledRules
-from .expressions import And, Compare, Member, Node, Or
+from .expressions import And, Compare, Member, Node, facts_read
 from .profile import NEEDS
 from .verdicts import Reason, Result, Verdict, referral_loops
 
@@ -122,12 +122,6 @@ def _chain(op: np.ufunc, masks: list[np.ndarray]) -> np.ndarray:
     for mask in masks[2:]:
         op(out, mask, out=out)
     return out
-
-
-def facts_read(node: Node) -> set[str]:
-    if isinstance(node, (Compare, Member)):
-        return {node.fact}
-    return set().union(*(facts_read(item) for item in node.items))
 
 
 @dataclass

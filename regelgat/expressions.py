@@ -323,6 +323,15 @@ def parameters_used(node: Node) -> set[str]:
     return found
 
 
+def facts_read(node: Node) -> set[str]:
+    """The facts a condition reads (parsed or bound)."""
+    if isinstance(node, (Compare, Member)):
+        return {node.fact}
+    if isinstance(node, Not):
+        return facts_read(node.item)
+    return set().union(*(facts_read(item) for item in node.items))
+
+
 # ---- binding: fold parameters, push negations down ---------------------------------------------
 
 def bind(node: Node, values: Mapping[str, float], negate: bool = False) -> Node:

@@ -26,18 +26,23 @@ class FactType:
     optional: bool = False  # may be missing, which makes a criterion that reads it UNKNOWN
 
 
+def scalar_annotation(annotation: Any) -> tuple[Any, bool] | None:
+    """(the type, whether it may be None) of `X` or `X | None`; None for any other union."""
+    if get_origin(annotation) not in (typing.Union, types.UnionType):
+        return annotation, False
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return (args[0], len(args) < len(get_args(annotation))) if len(args) == 1 else None
+
+
 def _profile_fact_types() -> dict[str, FactType]:
     out: dict[str, FactType] = {}
     for name, field in Profile.model_fields.items():
         if name == "id":  # a label, not a fact a rule may read
             continue
-        annotation, optional = field.annotation, False
-        if get_origin(annotation) in (typing.Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            optional = len(args) < len(get_args(annotation))
-            if len(args) != 1:
-                continue
-            annotation = args[0]
+        scalar = scalar_annotation(field.annotation)
+        if scalar is None:
+            continue
+        annotation, optional = scalar
         description = field.description or ""
         if annotation is bool:
             out[name] = FactType("bool", description, optional=optional)

@@ -24,8 +24,6 @@ condition in the ruleset language over profile fields, e.g. `age > 25`.
 from __future__ import annotations
 
 import datetime as dt
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
@@ -34,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import datafiles, expressions
 from .errors import InputError, did_you_mean
-from .facts import FACT_TYPES, PROFILE_FACTS
+from .facts import FACT_TYPES, PROFILE_FACTS, scalar_annotation
 from .profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
 
 MAX_SLOTS = 12  # at most this many children or co-residents per generated profile
@@ -110,13 +108,10 @@ class FieldInfo:
 
 
 def _field_info(name: str, model_field) -> FieldInfo | None:
-    annotation, optional = model_field.annotation, False
-    if get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        optional = len(args) < len(get_args(annotation))
-        if len(args) != 1:
-            return None
-        annotation = args[0]
+    scalar = scalar_annotation(model_field.annotation)
+    if scalar is None:
+        return None
+    annotation, optional = scalar
     lo = hi = None
     for meta in model_field.metadata:
         lo = getattr(meta, "ge", lo)

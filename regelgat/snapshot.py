@@ -288,7 +288,7 @@ def check(file: Path, rulesets: Path | None = None, examples: int = 3) -> CheckR
 
 def _facts_of(subject: str, compiled: CompiledRules, changed: set[str]) -> list[str]:
     """The facts read by the provision's changed rules (else by all its rules), to show in examples."""
-    from .cases import facts_read
+    from .expressions import facts_read
 
     names: set[str] = set()
     everything: set[str] = set()
@@ -402,7 +402,7 @@ def accept_command(result: CheckResult) -> str:
 
 
 def to_text(result: CheckResult) -> str:
-    from .diff_report import _example, _groups
+    from .diff_report import finding_lines
 
     data = result.data
     head = (f"snapshot {result.file}: {data['population']}, {result.profiles:,} profiles, rules date {data['date']}, "
@@ -419,11 +419,7 @@ def to_text(result: CheckResult) -> str:
     if result.ruleset_files:
         lines.append(f"  ruleset files changed since the recording: {', '.join(result.ruleset_files)}")
     for finding in result.findings:
-        lines += ["", "  " + finding.headline, f"      {finding.change}"]
-        for index, cause in enumerate(finding.causes):
-            lines.append(f"      {'because' if index == 0 else '    and'} {cause}")
-        lines.append(f"      by group: {_groups(finding)}")
-        lines.append("      e.g. " + "; ".join(_example(e) for e in finding.examples))
+        lines += finding_lines(finding, indent="  ")
     if result.rule_changes:
         lines += ["", "  What changed in the rules on the snapshot date:"]
         lines += [f"    {c}" for c in result.rule_changes]

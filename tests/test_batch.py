@@ -50,9 +50,11 @@ def test_same_results_byte_for_byte_whatever_the_workers(compiled, tmp_path):
     one = _run(compiled, tmp_path / "one", THREE_CHUNKS, workers=1)
     two = _run(compiled, tmp_path / "two", THREE_CHUNKS, workers=2)
     assert (tmp_path / "one" / "summary.json").read_bytes() == (tmp_path / "two" / "summary.json").read_bytes()
-    for a, b in zip(sorted((tmp_path / "one" / "rows").iterdir()), sorted((tmp_path / "two" / "rows").iterdir())):
+    rows_one, rows_two = sorted((tmp_path / "one" / "rows").iterdir()), sorted((tmp_path / "two" / "rows").iterdir())
+    assert len(rows_one) == len(rows_two) == 3
+    for a, b in zip(rows_one, rows_two):
         assert a.read_bytes() == b.read_bytes()
-    assert one.summary["profiles"] == THREE_CHUNKS
+    assert one.summary["profiles"] == two.summary["profiles"] == THREE_CHUNKS
     assert np.array_equal(_indices(tmp_path / "one"), np.arange(THREE_CHUNKS))
     assert one.checked >= 3  # at least one profile per chunk went through durable_rules
 
