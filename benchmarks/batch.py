@@ -36,15 +36,15 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from regelgat.batch import RunOptions, keep_freed_memory, run_batch  # noqa: E402
-from regelgat.compiled import compile_rules  # noqa: E402
-from regelgat.engine_vector import VectorEngine  # noqa: E402
-from regelgat.expressions import And, Compare, Member  # noqa: E402
-from regelgat.generate import BLOCK, derive, generate_block  # noqa: E402
-from regelgat.profile import NEEDS  # noqa: E402
-from regelgat.report import write_reports  # noqa: E402
-from regelgat.ruleset import load_rulesets  # noqa: E402
-from regelgat.scenario import load_scenario  # noqa: E402
+from regelgat.batch.runner import RunOptions, keep_freed_memory, run_batch  # noqa: E402
+from regelgat.rules.compiled import compile_rules  # noqa: E402
+from regelgat.engines.vector import VectorEngine  # noqa: E402
+from regelgat.rules.expressions import And, Compare, Member  # noqa: E402
+from regelgat.population.generate import BLOCK, derive, generate_block  # noqa: E402
+from regelgat.client.profile import NEEDS  # noqa: E402
+from regelgat.batch.report import write_reports  # noqa: E402
+from regelgat.rules.ruleset import load_rulesets  # noqa: E402
+from regelgat.population.scenario import load_scenario  # noqa: E402
 
 
 class PeakMemory:

@@ -1,3 +1,3 @@
-from .cli import main
+from regelgat.cli import main
 
 main()

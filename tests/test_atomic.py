@@ -2,7 +2,7 @@
 
 import pytest
 
-from regelgat.atomic import write_atomic
+from regelgat.io.atomic import write_atomic
 
 
 def test_write_replaces_the_file_and_leaves_no_temporary(tmp_path):

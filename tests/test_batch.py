@@ -11,14 +11,14 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from regelgat import engine_vector
-from regelgat.batch import CrossCheckError, RunOptions, run_batch
-from regelgat.check import default_rulesets_dir
-from regelgat.compiled import compile_rules
-from regelgat.errors import InputError
-from regelgat.generate import BLOCK
-from regelgat.ruleset import load_rulesets
-from regelgat.scenario import load_scenario
+from regelgat.engines import vector as engine_vector
+from regelgat.batch.runner import CrossCheckError, RunOptions, run_batch
+from regelgat.check.single import default_rulesets_dir
+from regelgat.rules.compiled import compile_rules
+from regelgat.io.errors import InputError
+from regelgat.population.generate import BLOCK
+from regelgat.rules.ruleset import load_rulesets
+from regelgat.population.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_RULES = ROOT / "tests" / "fixtures" / "batch" / "rulesets"

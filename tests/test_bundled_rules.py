@@ -6,11 +6,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from regelgat.check import check_profile, default_rulesets_dir
+from regelgat.check.single import check_profile, default_rulesets_dir
 from regelgat.cli import main
-from regelgat.compiled import compile_rules
-from regelgat.profile import Profile
-from regelgat.ruleset import load_rulesets
+from regelgat.rules.compiled import compile_rules
+from regelgat.client.profile import Profile
+from regelgat.rules.ruleset import load_rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = load_rulesets(default_rulesets_dir())

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from regelgat.cases import load_case_file, run_case
+from regelgat.guard.cases import load_case_file, run_case
 from regelgat.cli import main
-from regelgat.errors import InputError
+from regelgat.io.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARD = ROOT / "tests" / "fixtures" / "guard"
@@ -34,7 +34,7 @@ def test_fixture_cases_pass_and_report_their_place():
 
 
 def test_a_failing_case_shows_expected_actual_and_every_criterion_with_its_source():
-    from regelgat.cases import format_result
+    from regelgat.guard.cases import format_result
 
     [case] = load_case_file(CASES / "failing_case.yaml")
     result = run_case(case)

@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from regelgat.cli import main
-from regelgat.diff import Side, diff_population
-from regelgat.population import load_population
+from regelgat.guard.diff import Side, diff_population
+from regelgat.population.fixed import load_population
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARD = ROOT / "tests" / "fixtures" / "guard"

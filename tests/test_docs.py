@@ -4,11 +4,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from regelgat.catalogue import markdown
-from regelgat.check import default_rulesets_dir
+from regelgat.rules.catalogue import markdown
+from regelgat.check.single import default_rulesets_dir
 from regelgat.cli import main
-from regelgat.profile import profile_markdown
-from regelgat.ruleset import load_rulesets
+from regelgat.client.profile import profile_markdown
+from regelgat.rules.ruleset import load_rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
 

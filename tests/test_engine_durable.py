@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from regelgat import engine_durable
-from regelgat.check import check_profile
-from regelgat.compiled import compile_rules
-from regelgat.engine_durable import DurableEngine, _dumps, _rule
-from regelgat.expressions import Member, negate
-from regelgat.profile import Profile
-from regelgat.ruleset import load_rulesets
+from regelgat.engines import durable as engine_durable
+from regelgat.check.single import check_profile
+from regelgat.rules.compiled import compile_rules
+from regelgat.engines.durable import DurableEngine, _dumps, _rule
+from regelgat.rules.expressions import Member, negate
+from regelgat.client.profile import Profile
+from regelgat.rules.ruleset import load_rulesets
 
 FIXTURE = Path(__file__).parent / "fixtures" / "core"
 DATE = dt.date(2025, 8, 1)
@@ -28,11 +28,11 @@ DATE = dt.date(2025, 8, 1)
 def run_child(code: str, fixture: Path = FIXTURE) -> subprocess.CompletedProcess:
     script = textwrap.dedent(f"""
         import datetime as dt, sys
-        from regelgat.compiled import compile_rules
-        from regelgat.engine_durable import DurableEngine
-        from regelgat.facts import profile_facts
-        from regelgat.profile import Profile
-        from regelgat.ruleset import load_rulesets
+        from regelgat.rules.compiled import compile_rules
+        from regelgat.engines.durable import DurableEngine
+        from regelgat.client.facts import profile_facts
+        from regelgat.client.profile import Profile
+        from regelgat.rules.ruleset import load_rulesets
         compiled = compile_rules(load_rulesets({str(fixture)!r}), dt.date(2025, 8, 1))
     """) + textwrap.dedent(code)
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -104,8 +104,8 @@ def test_durable_and_reference_agree_on_tiny_and_boundary_amounts():
 
 
 def test_engine_module_is_the_only_importer_of_durable():
-    package = Path(engine_durable.__file__).parent
-    importers = [p.name for p in package.glob("*.py") if "durable_rules_engine" in p.read_text()
-                 or "import durable" in p.read_text()]
-    assert importers == ["engine_durable.py"]
+    package = Path(engine_durable.__file__).parents[1]
+    importers = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
+                 if "durable_rules_engine" in p.read_text() or "import durable_rules" in p.read_text()]
+    assert importers == ["engines/durable.py"]
     json.dumps(importers)

@@ -14,18 +14,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regelgat.check import default_rulesets_dir
-from regelgat.compiled import compile_rules
-from regelgat.engine_durable import DurableEngine
-from regelgat.engine_vector import VectorEngine, evaluate
-from regelgat.expressions import Compare
-from regelgat.facts import profile_facts
-from regelgat.generate import derive, generate_range, materialise, population_from_profiles
-from regelgat.profile import NEEDS
-from regelgat.ruleset import load_rulesets
-from regelgat.scenario import load_scenario
-from regelgat.strategies import profiles
-from regelgat.verdicts import decide
+from regelgat.check.single import default_rulesets_dir
+from regelgat.rules.compiled import compile_rules
+from regelgat.engines.durable import DurableEngine
+from regelgat.engines.vector import VectorEngine, evaluate
+from regelgat.rules.expressions import Compare
+from regelgat.client.facts import profile_facts
+from regelgat.population.generate import derive, generate_range, materialise, population_from_profiles
+from regelgat.client.profile import NEEDS
+from regelgat.rules.ruleset import load_rulesets
+from regelgat.population.scenario import load_scenario
+from regelgat.client.strategies import profiles
+from regelgat.rules.verdicts import decide
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_RULES = ROOT / "tests" / "fixtures" / "batch" / "rulesets"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from regelgat import expressions as ex
-from regelgat.facts import FACT_TYPES
+from regelgat.rules import expressions as ex
+from regelgat.client.facts import FACT_TYPES
 
 PARAMS = {"norm_single": None, "norm_couple": None}
 

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regelgat.engine_vector import row_facts
-from regelgat.facts import DERIVED_FACTS, profile_facts
-from regelgat.generate import (_VECTOR, BLOCK, derive, generate_block, generate_profiles, generate_range,
+from regelgat.engines.vector import row_facts
+from regelgat.client.facts import DERIVED_FACTS, profile_facts
+from regelgat.population.generate import (_VECTOR, BLOCK, derive, generate_block, generate_profiles, generate_range,
                                materialise, population_from_profiles)
-from regelgat.profile import Profile
-from regelgat.scenario import load_scenario
-from regelgat.strategies import profiles
+from regelgat.client.profile import Profile
+from regelgat.population.scenario import load_scenario
+from regelgat.client.strategies import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 EVERYTHING = ROOT / "tests" / "fixtures" / "batch" / "everything.yaml"

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from regelgat.check import check_profile, default_rulesets_dir
-from regelgat.compiled import compile_rules
-from regelgat.engine_durable import DurableEngine
-from regelgat.ruleset import load_rulesets
-from regelgat.strategies import profiles
-from regelgat.verdicts import to_json
+from regelgat.check.single import check_profile, default_rulesets_dir
+from regelgat.rules.compiled import compile_rules
+from regelgat.engines.durable import DurableEngine
+from regelgat.rules.ruleset import load_rulesets
+from regelgat.client.strategies import profiles
+from regelgat.rules.verdicts import to_json
 
 DATES = [dt.date(2025, 3, 1), dt.date(2025, 8, 1), dt.date(2026, 1, 15), dt.date(2026, 8, 1)]
 FOLDERS = [default_rulesets_dir(), Path(__file__).parent / "fixtures" / "core"]

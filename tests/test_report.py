@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from regelgat.batch import RunOptions, run_batch
-from regelgat.compiled import compile_rules
-from regelgat.report import render_html, render_markdown, render_terminal, write_reports
-from regelgat.ruleset import load_rulesets
-from regelgat.scenario import load_scenario
+from regelgat.batch.runner import RunOptions, run_batch
+from regelgat.rules.compiled import compile_rules
+from regelgat.batch.report import render_html, render_markdown, render_terminal, write_reports
+from regelgat.rules.ruleset import load_rulesets
+from regelgat.population.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

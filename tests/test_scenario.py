@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from regelgat.errors import InputError
-from regelgat.scenario import bundled_scenarios, load_scenario
+from regelgat.io.errors import InputError
+from regelgat.population.scenario import bundled_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EVERYTHING = ROOT / "tests" / "fixtures" / "batch" / "everything.yaml"

@@ -3,10 +3,10 @@
 import datetime as dt
 from pathlib import Path
 
-from regelgat.check import check_profile
-from regelgat.compiled import compile_rules
-from regelgat.ruleset import load_rulesets
-from regelgat.search import simplest_gap_profile
+from regelgat.check.single import check_profile
+from regelgat.rules.compiled import compile_rules
+from regelgat.rules.ruleset import load_rulesets
+from regelgat.check.search import simplest_gap_profile
 
 CORE = Path(__file__).parent / "fixtures" / "core"
 

@@ -1,0 +1,106 @@
+"""The text a social worker reads after `regelgat check`: one row per provision, then gaps and loops."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from regelgat.check.single import Checked
+from regelgat.rules.verdicts import Verdict, requirement_text, waiting_routes
+
+_STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow"}
+FLAG = "[!]"
+
+
+def _decided_by(verdict: Verdict, checked: Checked) -> Text:
+    text = Text()
+    if verdict.outcome == "eligible":
+        met = [r for r in verdict.reasons if r.status == "pass"]
+        text.append(f"all {len(met)} applicable criteria met")
+        if verdict.provision.spec.waiting_time:
+            text.append(f"\nwaiting time: {verdict.provision.spec.waiting_time}", style="italic")
+        return text
+    for index, reason in enumerate(verdict.deciding):
+        if index:
+            text.append("\n")
+        rule = reason.rule
+        text.append(rule.text, style="bold")
+        text.append(f" ({rule.rule.kind})")
+        if rule.group == "requirement":
+            text.append(f"\n  waits for {rule.rule.granters_text}")
+            if rule.rule.unless:
+                text.append(f", or: {rule.rule.unless}")
+        elif reason.status == "unknown":
+            text.append("\n  unknown: a fact it needs is missing from the profile")
+        else:
+            text.append(f"\n  would need: {requirement_text(reason, checked.compiled)}")
+            current = checked.values_read(rule)
+            if current:
+                text.append(f"  (now {current})", style="dim")
+        text.append(f"\n  {rule.rule.source}", style="cyan")
+    return text
+
+
+def _routes_text(verdict: Verdict, checked: Checked) -> Text:
+    """Why a door the client needs is blocked: each route it waits along, to the clause that refuses."""
+    text = Text(f"Why {verdict.provision.spec.title} waits:", style="bold")
+    for route, looped in waiting_routes(verdict, checked.result):
+        text.append("\n  ").append(" -> ".join(v.provision.key for v in route[1:]))
+        last = route[-1]
+        if looped:
+            text.append(": back to the start, a referral loop", style="red")
+        elif last.deciding:
+            refusing = last.deciding[0].rule
+            holds = "holds" if refusing.group == "exclusion" else "does not hold"
+            text.append(f", which refuses because this {holds}: ").append(refusing.text, style="red")
+    return text
+
+
+def render(checked: Checked, console: Console) -> None:
+    result, profile = checked.result, checked.profile
+    console.print(f"[bold]regelgat check[/bold]  profile [bold]{profile.id}[/bold]  rules date {result.date}")
+    table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
+    table.add_column("Provision", ratio=3, overflow="fold")
+    table.add_column("Covers", ratio=1)
+    table.add_column("Outcome", min_width=12, no_wrap=True)
+    table.add_column("Decided by, and its source", ratio=6, overflow="fold")
+    # The doors for the client's own needs first; the other provisions after a rule.
+    relevant = [v for v in result.verdicts if set(v.provision.spec.covers) & set(profile.needs)]
+    others = [v for v in result.verdicts if v not in relevant]
+    for index, verdict in enumerate(relevant + others):
+        if relevant and index == len(relevant):
+            table.add_section()
+        spec = verdict.provision.spec
+        outcome = Text(verdict.outcome, style=_STYLE[verdict.outcome])
+        if verdict.flags:
+            outcome.append(f" {FLAG}", style="magenta")
+        table.add_row(f"{spec.title}\n[dim]{verdict.provision.key}[/dim]", ", ".join(spec.covers) or "-",
+                      outcome, _decided_by(verdict, checked))
+    console.print(table)
+    flagged = [v for v in result.verdicts if v.flags]
+    if flagged:
+        console.print(f"[magenta]{FLAG}[/magenta] rests on an unconfirmed assumption:")
+        for verdict in flagged:
+            for flag in verdict.flags:
+                console.print(f"  {verdict.provision.key}: {flag}", markup=False)
+    parts = []
+    if profile.needs:
+        parts.append(Text("Gaps (needs nothing covers): ", style="bold").append(
+            ", ".join(result.gaps) if result.gaps else "none", style="red" if result.gaps else "green"))
+    parts.append(Text("Referral loops: ", style="bold").append(
+        "none" if not result.loops else "; ".join(" -> ".join((*loop, loop[0])) for loop in result.loops),
+        style="red" if result.loops else "green"))
+    for verdict in relevant:
+        if verdict.outcome == "blocked":
+            parts.append(_routes_text(verdict, checked))
+    for effect in result.effects:
+        parts.append(Text("Effect on others: ", style="bold").append(effect.text).append(
+            f"\n  {effect.rule.source}", style="cyan"))
+    host = profile.sleeps_elsewhere.host.replace("_", " ") if profile.sleeps_elsewhere else ""
+    for effect in checked.effects_if_staying:
+        parts.append(Text(f"If the client slept at the {host}'s home most nights: ", style="bold").append(
+            effect.text).append(f"\n  {effect.rule.source}", style="cyan"))
+    console.print(Panel(Group(*parts), title="Summary", expand=True))

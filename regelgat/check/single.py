@@ -1,0 +1,72 @@
+"""Check one client: load the profile, run it through durable_rules, assemble the verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from regelgat.io import datafiles
+from regelgat.rules.compiled import BoundRule, CompiledRules, compile_rules
+from regelgat.engines.durable import DurableEngine
+from regelgat.rules.expressions import evaluate, facts_read
+from regelgat.client.facts import profile_facts
+from regelgat.client.profile import Profile
+from regelgat.rules.ruleset import Ruleset, load_rulesets
+from regelgat.rules.verdicts import Result, decide
+
+BUNDLED_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
+
+
+def default_rulesets_dir() -> Path:
+    """The bundled rulesets beside the package (editable install), else ./rulesets."""
+    return BUNDLED_RULESETS if BUNDLED_RULESETS.is_dir() else Path("rulesets")
+
+
+def load_profile(path: Path | str, overrides: dict[str, Any] | None = None) -> Profile:
+    data, locate = datafiles.read(path)
+    if isinstance(data, dict) and overrides:
+        data = {**data, **overrides}
+    return datafiles.validate(Profile, data, path, locate)
+
+
+@dataclass
+class Checked:
+    profile: Profile
+    facts: dict[str, Any]
+    compiled: CompiledRules
+    atoms: list[bool | None]
+    result: Result
+    effects_if_staying: tuple[BoundRule, ...] = ()  # what would happen to the host if the client moved in
+
+    def values_read(self, rule: BoundRule) -> str:
+        """The client's own values for the facts a rule's condition reads: `age = 58, addiction missing`."""
+        names = sorted(facts_read(self.compiled.atoms[rule.condition]))
+        return ", ".join(f"{n} = {self.facts[n]}" if n in self.facts else f"{n} missing" for n in names)
+
+
+def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngine | None = None) -> Checked:
+    """Decide one profile. With no engine given, the plain-Python reference evaluates the atoms."""
+    def atoms_of(facts: dict[str, Any]) -> list[bool | None]:
+        return engine.evaluate(facts) if engine else [evaluate(a, facts) for a in compiled.atoms]
+
+    facts = profile_facts(profile)
+    atoms = atoms_of(facts)
+    checked = Checked(profile, facts, compiled, atoms, decide(compiled, atoms, profile.needs))
+    if profile.sleeps_elsewhere and profile.sleeps_elsewhere.nights_per_week < 7:
+        # Someone who sleeps some nights at another household is usually one step from moving in:
+        # show what that would do to the host, which is often why the client stays away.
+        staying = atoms_of(profile_facts(profile.model_copy(update={
+            "sleeps_elsewhere": profile.sleeps_elsewhere.model_copy(update={"nights_per_week": 7})})))
+        current = set(checked.result.effects)
+        checked.effects_if_staying = tuple(e for e in compiled.effects
+                                           if staying[e.condition] is True and e not in current)
+    return checked
+
+
+def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:
+    """Decide one profile with durable_rules, the engine of record for single checks."""
+    compiled = compile_rules(rulesets or load_rulesets(default_rulesets_dir()), date)
+    with DurableEngine(compiled) as engine:
+        return check_profile(profile, compiled, engine)

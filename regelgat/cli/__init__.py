@@ -1,0 +1,10 @@
+"""The `regelgat` command line: one group, with each family of commands in its own module."""
+
+from regelgat.cli.app import main
+from regelgat.cli.guard import diff_command, snapshot_command, test_command
+from regelgat.cli.run import run as run_command
+
+for _command in (test_command, diff_command, snapshot_command, run_command):
+    main.add_command(_command)
+
+__all__ = ["main"]

@@ -1,0 +1,197 @@
+"""The `regelgat` command line. Each command's docstring is its help text.
+
+Exit codes: 0 success or no change, 1 a finding (a failed case, a changed snapshot),
+2 bad input (one line on stderr naming the file, the place and the fix; never a traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from regelgat.io.errors import InputError
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _date(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def _rulesets_option(func):
+    return click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path), default=None,
+                        help="Folder of ruleset YAML files (default: the bundled rulesets/).")(func)
+
+
+def _load(rulesets_dir: Path | None):
+    from regelgat.check.single import default_rulesets_dir
+    from regelgat.rules.ruleset import load_rulesets
+
+    return load_rulesets(rulesets_dir or default_rulesets_dir())
+
+
+class _Commands(click.Group):
+    """Turns bad input anywhere below into one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "regelgat"
+            click.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)  # --help and --version come back as exit codes
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="regelgat")
+def main() -> None:
+    """regelgat: find the gaps between eligibility rules.
+
+    Run client profiles through cited, dated rulesets of Dutch housing, income and shelter
+    schemes, and see who qualifies for nothing, which clause shuts each door, and which
+    referral loops trap people.
+    """
+
+
+@main.command()
+@click.argument("profile", type=click.Path(path_type=Path))
+@click.option("--date", type=DATE, default=None, help="Rules date, YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_rulesets_option
+def check(profile: Path, date, fmt: str, rulesets_dir: Path | None) -> None:
+    """Check one client PROFILE (YAML or JSON) against every provision.
+
+    For each provision: eligible, ineligible or blocked, the criterion that decided it with its
+    legal source, and what would have to change. Then the needs nothing covers (gaps), the
+    referral loops, and effects on other households.
+    """
+    from regelgat.check.single import check_with_durable
+    from regelgat.check.report import render
+    from regelgat.rules.verdicts import to_json
+
+    from regelgat.check.single import load_profile
+
+    client = load_profile(profile)  # the client's file first: its errors matter most to the user
+    checked = check_with_durable(client, _date(date), _load(rulesets_dir))
+    if fmt == "json":
+        payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
+        payload["effects_if_staying"] = [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text,
+                                          "source": str(e.rule.source)} for e in checked.effects_if_staying]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        render(checked, Console(width=max(Console().width, 120)))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
+def lint(directory: Path | None) -> None:
+    """Check every ruleset in DIRECTORY: schema, conditions, sources, parameter dates, ids."""
+    from regelgat.check.single import default_rulesets_dir
+    from regelgat.rules.lint import lint_rulesets
+
+    problems, summary = lint_rulesets(directory or default_rulesets_dir())
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo(summary)
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("needs", nargs=-1, required=True, type=click.Choice(["housing", "income", "care", "debt_help"]))
+@click.option("--where", default=None, help='Restrict the search, e.g. \'age >= 45 and income_source == "employment"\'.')
+@click.option("--loop", is_flag=True, help="Also require a referral loop.")
+@click.option("--date", type=DATE, default=None, help="Rules date, YYYY-MM-DD (default: today).")
+@_rulesets_option
+def search(needs: tuple[str, ...], where: str | None, loop: bool, date, rulesets_dir: Path | None) -> None:
+    """Find the simplest profile for whom nothing covers NEEDS (hypothesis search and shrinking).
+
+    Prints the profile as YAML, ready for `regelgat check`, or exits 1 if none was found.
+    """
+    import yaml
+
+    from regelgat.rules.compiled import compile_rules
+    from regelgat.check.search import simplest_gap_profile
+
+    compiled = compile_rules(_load(rulesets_dir), _date(date))
+    found = simplest_gap_profile(compiled, needs, where, loop)
+    if found is None:
+        click.echo(f"no profile found with gaps {', '.join(needs)}", err=True)
+        sys.exit(1)
+    from regelgat.client.profile import without_defaults
+
+    click.echo(yaml.safe_dump(without_defaults(found), sort_keys=False, allow_unicode=True).rstrip())
+
+
+@main.command()
+@click.option("--markdown", "markdown_path", is_flag=False, flag_value="docs/rules.md", default=None,
+              type=click.Path(path_type=Path),
+              help="Write the catalogue as Markdown (default path docs/rules.md) for review by a lawyer.")
+@_rulesets_option
+def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
+    """List the rulesets, their provisions and criteria, with counts of sources and flags."""
+    from rich.table import Table
+
+    from regelgat.io.atomic import write_atomic
+    from regelgat.rules.catalogue import counts, markdown
+
+    loaded = _load(rulesets_dir)
+    if markdown_path:
+        markdown_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(markdown_path, markdown(loaded))
+        click.echo(f"wrote {markdown_path}")
+        return
+    table = Table("ruleset", "provisions (covers)", "criteria", "sources", "flags", title="regelgat rules")
+    all_counts = [counts(ruleset) for ruleset in loaded]
+    for ruleset, c in zip(loaded, all_counts):
+        provisions = "\n".join(f"{p.id} ({', '.join(p.covers) or '-'})" for p in ruleset.spec.provisions)
+        table.add_row(f"{ruleset.id}\n[dim]{ruleset.spec.title}[/dim]", provisions, str(c.criteria),
+                      str(c.sources), str(c.flags))
+    table.add_section()
+    table.add_row(f"{len(loaded)} rulesets", f"{sum(c.provisions for c in all_counts)} provisions",
+                  str(sum(c.criteria for c in all_counts)), str(sum(c.sources for c in all_counts)),
+                  str(sum(c.flags for c in all_counts)))
+    Console().print(table)
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the fields as a Markdown table (docs/profile.md).")
+def schema(markdown: bool) -> None:
+    """Print the JSON Schema of a client profile."""
+    from regelgat.client.profile import Profile, profile_markdown
+
+    click.echo(profile_markdown() if markdown else json.dumps(Profile.model_json_schema(), indent=2))
+
+
+@main.command()
+def facts() -> None:
+    """List the facts a rule condition may read, with their types."""
+    from regelgat.client.facts import FACT_TYPES
+
+    for name, fact in sorted(FACT_TYPES.items()):
+        kind = f"one of {', '.join(fact.values)}" if fact.kind == "enum" else fact.kind
+        optional = " (may be missing)" if fact.optional else ""
+        click.echo(f"{name}: {kind}{optional}. {fact.description}".rstrip(". ") + ".")
+
+

@@ -1,0 +1,108 @@
+"""`regelgat run`: a scenario's population through every ruleset, to a report an advocate can publish."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from regelgat.io.errors import InputError
+
+
+def _interactive() -> bool:
+    """A progress bar only for a person at a terminal: not in CI, not when output is piped."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@click.command("run")
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option("--size", type=int, default=None, help="Number of profiles (default: the scenario's size).")
+@click.option("--seed", type=int, default=None, help="Random seed (default: the scenario's seed).")
+@click.option("--date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Rules date, YYYY-MM-DD (default: the scenario's date).")
+@click.option("--workers", type=int, default=0, show_default=True,
+              help="Worker processes for the local executor (0: one per core).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: runs/<scenario>). Run again to resume an interrupted run.")
+@click.option("--engine", type=click.Choice(["vector", "durable"]), default="vector", show_default=True,
+              help="vector: numpy over whole columns; durable: durable_rules, one profile at a time.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: a process pool on this machine; dask: a Dask cluster (give --scheduler).")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option("--check-sample", "check_rate", type=float, default=0.001, show_default=True,
+              help="Share of profiles re-decided one by one by durable_rules; any difference stops the run.")
+@click.option("--rows", type=click.Choice(["parquet", "jsonl", "none"]), default="parquet", show_default=True,
+              help="Format of the profile-level results in OUT/rows/.")
+@click.option("--restart", is_flag=True, help="Discard a previous run in OUT instead of resuming it.")
+@click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of ruleset YAML files (default: the bundled rulesets/).")
+def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executor, scheduler, check_rate, rows,
+        restart, rulesets_dir) -> None:
+    """Run the population of SCENARIO (a scenario YAML) through every ruleset.
+
+    Writes profile-level results (OUT/rows/), summary.json, report.md and report.html, and prints
+    a summary: gap rates per group, the criteria that refuse most often, the provisions that
+    shut most doors, referral loops, and gap patterns with a typical and a simplest profile.
+    """
+    from regelgat.batch.runner import CrossCheckError, RunOptions, run_batch
+    from regelgat.check.single import default_rulesets_dir
+    from regelgat.rules.compiled import compile_rules
+    from regelgat.batch.report import render_terminal, write_reports
+    from regelgat.rules.ruleset import load_rulesets
+    from regelgat.population.scenario import load_scenario
+
+    scenario = load_scenario(scenario_file).with_overrides(size=size, seed=seed, date=date.date() if date else None)
+    if workers < 0:
+        raise InputError("--workers", "", f"{workers} is negative", "give 0 (one per core) or more")
+    if executor == "local" and scheduler:
+        raise InputError("--scheduler", "", "--scheduler is for --executor dask", "add --executor dask")
+    rulesets = load_rulesets(rulesets_dir or default_rulesets_dir())
+    wanted = scenario.spec.rulesets
+    if wanted:
+        known = {r.id for r in rulesets}
+        missing = [r for r in wanted if r not in known]
+        if missing:
+            raise InputError(str(scenario.path), "rulesets", f"no ruleset {missing[0]!r}",
+                             f"known: {', '.join(sorted(known))}")
+        rulesets = [r for r in rulesets if r.id in wanted]
+    compiled = compile_rules(rulesets, scenario.date)
+    out = out_dir or Path("runs") / scenario.id
+    console = Console(stderr=True)
+    options = RunOptions(out=out, engine=engine, workers=workers, executor=executor, scheduler=scheduler,
+                         check_rate=check_rate, rows=rows, restart=restart)
+    try:
+        if _interactive():
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+                          MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                          TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True) as bar:
+                task = bar.add_task(scenario.id, total=scenario.size, rate="")
+                first: dict = {}
+
+                def progress(done: int, total: int) -> None:
+                    import time
+
+                    now = time.perf_counter()
+                    start = first.setdefault("t", (now, done))
+                    speed = (done - start[1]) / (now - start[0]) if now > start[0] else 0
+                    bar.update(task, completed=done, rate=f"{speed:,.0f} profiles/s" if speed else "")
+
+                result = run_batch(scenario, compiled, options, progress=progress, print_fn=console.print)
+        else:
+            result = run_batch(scenario, compiled, options, print_fn=console.print)
+    except CrossCheckError as exc:
+        console.print(f"[bold red]cross-check failed:[/bold red] {exc}", markup=True, highlight=False)
+        console.print("The numpy engine and durable_rules disagree: this is a bug in regelgat, not a result. "
+                      "Please report it with the profile file.")
+        sys.exit(3)
+    write_reports(result.summary, out)
+    out_console = Console(width=max(Console().width, 110))
+    render_terminal(result.summary, out_console, str(out))
+    rate = scenario.size / result.seconds if result.seconds else 0
+    console.print(f"{scenario.size:,} profiles in {result.seconds:.2f} s ({rate:,.0f} profiles/s, engine {engine})"
+                  + (f"; resumed {result.resumed_chunks} finished chunk(s)" if result.resumed_chunks else ""))

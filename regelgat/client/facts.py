@@ -1,0 +1,184 @@
+"""Flatten a profile into the facts that rule conditions read.
+
+Rule conditions see one flat namespace: every scalar profile field plus a few derived facts
+(counts over lists, and legal definitions that belong to statute rather than to a single
+ruleset, such as who counts as a cost-sharer). Keeping the namespace flat is what lets the
+same condition run in durable_rules (one fact per profile) and in numpy (one column per fact).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable, Literal, get_args, get_origin
+
+from regelgat.client.profile import Profile
+
+
+@dataclass(frozen=True)
+class FactType:
+    """The type a condition may compare a fact with."""
+
+    kind: Literal["number", "bool", "enum", "text"]
+    description: str = ""
+    values: tuple[str, ...] = ()
+    optional: bool = False  # may be missing, which makes a criterion that reads it UNKNOWN
+
+
+def scalar_annotation(annotation: Any) -> tuple[Any, bool] | None:
+    """(the type, whether it may be None) of `X` or `X | None`; None for any other union."""
+    if get_origin(annotation) not in (typing.Union, types.UnionType):
+        return annotation, False
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return (args[0], len(args) < len(get_args(annotation))) if len(args) == 1 else None
+
+
+def _profile_fact_types() -> dict[str, FactType]:
+    out: dict[str, FactType] = {}
+    for name, field in Profile.model_fields.items():
+        if name == "id":  # a label, not a fact a rule may read
+            continue
+        scalar = scalar_annotation(field.annotation)
+        if scalar is None:
+            continue
+        annotation, optional = scalar
+        description = field.description or ""
+        if annotation is bool:
+            out[name] = FactType("bool", description, optional=optional)
+        elif annotation in (int, float):
+            out[name] = FactType("number", description, optional=optional)
+        elif get_origin(annotation) is Literal:
+            out[name] = FactType("enum", description, tuple(get_args(annotation)), optional)
+        elif annotation is str:
+            out[name] = FactType("text", description, optional=optional)
+    return out
+
+
+DERIVED_FACTS: dict[str, tuple[FactType, Callable[[Profile], Any]]] = {}
+
+
+def _derived(kind: Literal["number", "bool"], description: str, optional: bool = False):
+    def register(func: Callable[[Profile], Any]) -> Callable[[Profile], Any]:
+        DERIVED_FACTS[func.__name__] = (FactType(kind, description, optional=optional), func)
+        return func
+    return register
+
+
+@_derived("bool", "pregnancy_weeks > 0.")
+def pregnant(p: Profile) -> bool:
+    return p.pregnancy_weeks > 0
+
+
+@_derived("number", "Number of born children who live with the client.")
+def children_at_home(p: Profile) -> int:
+    return sum(1 for c in p.children if c.lives_with_client)
+
+
+@_derived("number", "Number of children under 18 who live with the client.")
+def minor_children_at_home(p: Profile) -> int:
+    return sum(1 for c in p.children if c.lives_with_client and c.age < 18)
+
+
+@_derived("number", "Age of the youngest child living with the client; missing if none.", optional=True)
+def youngest_child_age(p: Profile) -> int | None:
+    ages = [c.age for c in p.children if c.lives_with_client]
+    return min(ages) if ages else None
+
+
+@_derived("bool", "A partner shares the client's main residence.")
+def partner_at_home(p: Profile) -> bool:
+    return any(r.relation == "partner" for r in p.co_residents)
+
+
+@_derived("bool", "A former spouse or partner shares the client's main residence.")
+def ex_partner_at_home(p: Profile) -> bool:
+    return any(r.relation == "ex_partner" for r in p.co_residents)
+
+
+@_derived("bool", "Married or registered and not living apart for good, cohabiting, or a partner at home: "
+                  "the bijstand household is a couple (art. 3 Pw).")
+def treated_as_married(p: Profile) -> bool:
+    return p.relationship in ("married", "registered_partner", "cohabiting") or partner_at_home(p)
+
+
+@_derived("number", "Co-residents who count for the kostendelersnorm since 1 Jan 2023 (art. 19a Pw): "
+                    "aged 27+, not the partner, no student finance, no commercial lodger.")
+def cost_sharers(p: Profile) -> int:
+    return _count_cost_sharers(p, 27)
+
+
+@_derived("number", "Co-residents who counted for the kostendelersnorm before 2023: as cost_sharers, "
+                    "but aged 21+.")
+def cost_sharers_before_2023(p: Profile) -> int:
+    return _count_cost_sharers(p, 21)
+
+
+def _count_cost_sharers(p: Profile, min_age: int) -> int:
+    return sum(1 for r in p.co_residents
+               if r.age >= min_age and r.relation not in ("partner", "lodger") and not r.student_finance)
+
+
+@_derived("number", "People in the household: the client, a partner at home and children at home.")
+def household_size(p: Profile) -> int:
+    return 1 + int(partner_at_home(p)) + children_at_home(p)
+
+
+@_derived("bool", "The client has no home of their own: sofa surfing, shelter, street or an unsuitable place.")
+def homeless(p: Profile) -> bool:
+    return p.housing in ("sofa_surfing", "shelter", "street", "unsuitable")
+
+
+@_derived("number", "Gross yearly income used for income limits: income_gross_yearly, or else "
+                    "12 x income_net_monthly (a lower bound; rules that use it flag this).")
+def yearly_income(p: Profile) -> float:
+    return p.income_gross_yearly if p.income_gross_yearly is not None else round(p.income_net_monthly * 12, 2)
+
+
+@_derived("number", "Nights per week the client sleeps in another household (0 if none).")
+def nights_elsewhere(p: Profile) -> int:
+    return p.sleeps_elsewhere.nights_per_week if p.sleeps_elsewhere else 0
+
+
+@_derived("bool", "The client sleeps in a household that receives bijstand (see sleeps_elsewhere).")
+def host_on_bijstand(p: Profile) -> bool:
+    return bool(p.sleeps_elsewhere and p.sleeps_elsewhere.host_on_bijstand)
+
+
+@_derived("bool", "The household the client sleeps in is that of a former spouse or partner.")
+def host_is_ex_partner(p: Profile) -> bool:
+    return bool(p.sleeps_elsewhere and p.sleeps_elsewhere.host == "ex_partner")
+
+
+@_derived("number", "Age of the host of sleeps_elsewhere; missing if none.", optional=True)
+def host_age(p: Profile) -> int | None:
+    return p.sleeps_elsewhere.host_age if p.sleeps_elsewhere else None
+
+
+@_derived("number", "Age of the partner who shares the client's main residence (the oldest, if the "
+                    "profile lists more than one); missing if no partner at home. Selects the couple "
+                    "norm (art. 20-22 Pw); guard it with partner_at_home.", optional=True)
+def partner_age(p: Profile) -> int | None:
+    ages = [r.age for r in p.co_residents if r.relation == "partner"]
+    return max(ages) if ages else None
+
+
+@_derived("bool", "Youth care that started before 18 is still running: youth_care_before_18 and no "
+                  "months_since_youth_care_ended (Jeugdwet route for verlengde jeugdhulp).")
+def youth_care_ongoing(p: Profile) -> bool:
+    return p.youth_care_before_18 and p.months_since_youth_care_ended is None
+
+
+PROFILE_FACTS: dict[str, FactType] = _profile_fact_types()
+FACT_TYPES: dict[str, FactType] = {**PROFILE_FACTS, **{n: t for n, (t, _) in DERIVED_FACTS.items()}}
+
+
+def profile_facts(profile: Profile) -> dict[str, Any]:
+    """All facts of one profile; a missing optional fact is left out of the dict.
+
+    Decimals are rounded to 6 places, the precision every engine writes and compares with.
+    """
+    values = [(name, getattr(profile, name)) for name in PROFILE_FACTS]
+    values += [(name, derive(profile)) for name, (_, derive) in DERIVED_FACTS.items()]
+    return {name: round(value, 6) if isinstance(value, float) else value
+            for name, value in values if value is not None}

@@ -1,0 +1,459 @@
+"""Case files: YAML expectations about real people, checked against the rulesets.
+
+A case names a date, a profile (inline or a persona file) and what should come out: which
+provisions are eligible, which criterion refuses which provision, the gaps, the loops. The
+format is in docs/case-format.md. `regelgat test` and the pytest plugin both run cases through
+`run_case`, so a failure reads the same in both: the file and line, the case, expected against
+actual, and every criterion of the provisions concerned with its status and legal source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from regelgat.io import datafiles
+from regelgat.check.single import Checked, check_profile, default_rulesets_dir
+from regelgat.rules.compiled import CompiledRules, compile_rules
+from regelgat.io.errors import InputError, did_you_mean
+from regelgat.client.profile import Need, Profile
+from regelgat.rules.ruleset import Ruleset, load_rulesets
+from regelgat.rules.verdicts import Reason, Verdict, requirement_text
+
+Engine = Literal["python", "durable"]
+_KEY = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Expect(_Model):
+    """What should come out. Every key is optional; an absent key is not checked."""
+
+    eligible: tuple[str, ...] = Field((), description="Provisions (<ruleset>/<provision>) that are eligible.")
+    ineligible: dict[str, str | tuple[str, ...] | None] = Field(
+        {}, description="Provision -> the criterion or exclusion that refuses it (a list: all of them "
+                        "refuse it; null: ineligible, whatever the reason).")
+    blocked: tuple[str, ...] | dict[str, str | None] = Field(
+        (), description="Provisions held up by an unmet prerequisite (a mapping: provision -> the "
+                        "provision it waits for).")
+    not_eligible: tuple[str, ...] = Field((), description="Provisions that are ineligible or blocked.")
+    gaps: tuple[Need, ...] | None = Field(None, description="Exactly these needs are uncovered.")
+    loops: bool | None = Field(None, description="true: at least one referral loop; false: none.")
+    effects: tuple[str, ...] = Field((), description="Effects on others (<ruleset>/<effect>) that show.")
+
+    @model_validator(mode="after")
+    def _keys(self):
+        import re
+
+        blocked = self.blocked if isinstance(self.blocked, dict) else dict.fromkeys(self.blocked)
+        for group, keys in (("eligible", self.eligible), ("ineligible", self.ineligible), ("blocked", blocked),
+                            ("not_eligible", self.not_eligible), ("effects", self.effects)):
+            for key in keys:
+                if not re.match(_KEY, key):
+                    raise ValueError(f"{group}: {key!r} is not <ruleset id>/<provision id> "
+                                     f"(write it as in `regelgat check`, e.g. participatiewet-bijstand/algemene_bijstand)")
+        return self
+
+
+class CaseSpec(_Model):
+    name: str = Field(min_length=1)
+    date: dt.date
+    author: str | None = None
+    source: str | None = Field(None, description="What the expectation rests on: a decision, a ruling, a statute.")
+    persona: str | None = Field(None, description="A profile file, relative to the project root.")
+    profile: dict[str, Any] | None = Field(None, description="Profile fields; with persona, they override it.")
+    expect: Expect
+
+    @model_validator(mode="after")
+    def _has_profile(self):
+        if self.persona is None and self.profile is None:
+            raise ValueError("a case needs a profile (give persona: <file> or profile: {...})")
+        return self
+
+
+class CaseFileSpec(_Model):
+    rulesets: str | None = Field(None, description="Folder of rulesets, relative to this file (default: bundled).")
+    author: str | None = Field(None, description="Default author of every case in the file.")
+    source: str | None = Field(None, description="Default source of every case in the file.")
+    cases: tuple[CaseSpec, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One loaded case: the spec, where it is, and its validated profile."""
+
+    spec: CaseSpec
+    file: Path
+    line: int
+    profile: Profile
+    rulesets: Path | None  # from the file's `rulesets:` key, resolved
+    persona_path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def author(self) -> str | None:
+        return self.spec.author
+
+    @property
+    def source(self) -> str | None:
+        return self.spec.source
+
+    @property
+    def where(self) -> str:
+        return f"{_rel(self.file)}:{self.line}"
+
+
+# ---- loading -----------------------------------------------------------------------------------
+
+def find_case_files(paths: list[Path]) -> list[Path]:
+    """YAML files among PATHS; folders are searched recursively, in sorted order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(str(path), "", "no such file or folder", "give case files or a folder of them")
+    return files
+
+
+def load_case_file(path: Path | str) -> list[Case]:
+    path = Path(path)
+    data, locate = datafiles.read(path)
+    if isinstance(data, dict) and "cases" not in data and "name" in data:
+        data = {"cases": [data]}  # a file holding a single case
+    spec = datafiles.validate(CaseFileSpec, data, path, locate)
+    rulesets = (path.parent / spec.rulesets).resolve() if spec.rulesets else None
+    cases = []
+    for index, case in enumerate(spec.cases):
+        case = case.model_copy(update={"author": case.author or spec.author, "source": case.source or spec.source})
+        line_text = locate(("cases", index))
+        line = int(line_text.split()[-1]) if line_text else 1
+        profile, persona = _case_profile(case, index, path, data, locate)
+        cases.append(Case(case, path, line, profile, rulesets, persona))
+    names = [c.name for c in cases]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise InputError(str(path), datafiles.where(("cases", index, "name"), data, locate),
+                             f"case name {name!r} is used twice", "give each case its own name")
+    return cases
+
+
+def _case_profile(case: CaseSpec, index: int, path: Path, data: Any, locate) -> tuple[Profile, Path | None]:
+    overrides = dict(case.profile or {})
+    base: dict[str, Any] = {}
+    persona_path = None
+    if case.persona is not None:
+        persona_path = resolve_persona(case.persona, path, where=datafiles.where(("cases", index, "persona"), data, locate))
+        persona_data, persona_locate = datafiles.read(persona_path)
+        if not isinstance(persona_data, dict):
+            raise InputError(str(persona_path), "", "a persona file must be a mapping of profile fields",
+                             "write one profile: id, age, ...")
+        base = persona_data
+    merged = {**base, **overrides}
+    merged.setdefault("id", _slug(case.name))
+
+    def locate_in_case(loc: tuple) -> str:
+        inside = bool(loc) and loc[0] in overrides
+        return locate(("cases", index, "profile", *loc) if inside else ("cases", index))
+
+    try:
+        return Profile.model_validate(merged), persona_path
+    except ValidationError as exc:
+        loc = tuple(exc.errors()[0]["loc"])
+        if persona_path is not None and not (loc and loc[0] in overrides):
+            datafiles.validate(Profile, merged, persona_path, persona_locate)  # raises, at the persona's line
+        datafiles.validate(Profile, merged, path, locate_in_case)  # raises, at the case's line
+        raise
+
+
+def resolve_persona(name: str, case_file: Path, where: str = "") -> Path:
+    """A persona path: as given if absolute, else from the case file's folder or any folder above it."""
+    candidate = Path(name)
+    if candidate.is_absolute():
+        if candidate.is_file():
+            return candidate
+    else:
+        for folder in (case_file.resolve().parent, *case_file.resolve().parents):
+            if (folder / candidate).is_file():
+                return folder / candidate
+        if (Path.cwd() / candidate).is_file():
+            return Path.cwd() / candidate
+    raise InputError(str(case_file), where, f"persona file {name!r} not found",
+                     "give the path from the project root, e.g. scenarios/personas/mr-k.yaml")
+
+
+def _slug(text: str) -> str:
+    out = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+    return "-".join(part for part in out.split("-") if part) or "case"
+
+
+# ---- rules, cached by content ------------------------------------------------------------------
+
+_RULESETS: dict[tuple[str, str], list[Ruleset]] = {}
+_COMPILED: dict[tuple, CompiledRules] = {}
+
+
+def rulesets_digest(directory: Path) -> str:
+    """One hash over every ruleset file's name and bytes: a cache key that sees every edit."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def rules_at(directory: Path, date: dt.date, only: tuple[str, ...] | None = None) -> CompiledRules:
+    """The rulesets in DIRECTORY bound to DATE (only the ruleset ids in ONLY, if given); cached by content."""
+    directory = Path(directory).resolve()
+    if not directory.is_dir():
+        raise InputError(str(directory), "", "not a folder of rulesets", "give the rulesets/ folder")
+    digest = rulesets_digest(directory)
+    key = (str(directory), digest)
+    if key not in _RULESETS:
+        _RULESETS[key] = load_rulesets(directory)
+    if (*key, date, only) not in _COMPILED:
+        rulesets = _RULESETS[key]
+        if only is not None:
+            unknown = [i for i in only if i not in {r.id for r in rulesets}]
+            if unknown:
+                raise InputError(str(directory), "", f"no ruleset {unknown[0]!r} here",
+                                 did_you_mean(unknown[0], [r.id for r in rulesets]) or "check the scenario's rulesets:")
+            rulesets = [r for r in rulesets if r.id in only]
+        _COMPILED[(*key, date, only)] = compile_rules(rulesets, date)
+    return _COMPILED[(*key, date, only)]
+
+
+# ---- running -----------------------------------------------------------------------------------
+
+@dataclass
+class Mismatch:
+    """One expectation that did not hold."""
+
+    expectation: str  # e.g. "eligible: participatiewet-bijstand/algemene_bijstand"
+    expected: str
+    actual: str
+    provisions: tuple[str, ...] = ()  # provisions whose criteria explain it
+    effects: tuple[str, ...] = ()
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    rulesets: Path
+    checked: Checked | None = None
+    mismatches: list[Mismatch] = field(default_factory=list)
+    error: InputError | None = None  # a case that names something the rulesets do not have
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and not self.mismatches
+
+
+def run_case(case: Case, rulesets: Path | None = None, engine: Engine = "python") -> CaseResult:
+    """Check the case's profile at its date and compare with what it expects.
+
+    `rulesets` (an explicit choice, e.g. --rulesets) wins over the case file's `rulesets:` key,
+    which wins over the bundled rulesets.
+    """
+    directory = Path(rulesets or case.rulesets or default_rulesets_dir())
+    result = CaseResult(case, directory)
+    try:
+        compiled = rules_at(directory, case.spec.date)
+        _check_names(case, compiled)
+    except InputError as exc:
+        result.error = exc
+        return result
+    if engine == "durable":
+        from regelgat.engines.durable import DurableEngine
+
+        with DurableEngine(compiled) as durable:
+            result.checked = check_profile(case.profile, compiled, durable)
+    else:
+        result.checked = check_profile(case.profile, compiled)
+    result.mismatches = compare(case.spec.expect, result.checked)
+    return result
+
+
+def _check_names(case: Case, compiled: CompiledRules) -> None:
+    """Every provision, criterion and effect a case names exists in the rulesets (at any date)."""
+    provisions = {f"{r.id}/{p.id}": p for r in compiled.rulesets for p in r.spec.provisions}
+    effects = {f"{r.id}/{e.id}" for r in compiled.rulesets for e in r.spec.effects}
+    expect = case.spec.expect
+    blocked = expect.blocked if isinstance(expect.blocked, dict) else dict.fromkeys(expect.blocked)
+    where = f"line {case.line}: case {case.name!r}"
+
+    def unknown(kind: str, name: str, known) -> InputError:
+        hint = did_you_mean(name, known) or f"`regelgat check` lists the {kind}s"
+        return InputError(str(case.file), where, f"no {kind} {name!r} in the rulesets", hint)
+
+    for key in (*expect.eligible, *expect.ineligible, *blocked, *expect.not_eligible,
+                *(v for v in blocked.values() if v)):
+        if key not in provisions:
+            raise unknown("provision", key, provisions)
+    for key in expect.effects:
+        if key not in effects:
+            raise unknown("effect", key, effects)
+    for key, criteria in expect.ineligible.items():
+        spec = provisions[key]
+        ids = [r.id for r in (*spec.criteria, *spec.exclusions)]
+        for criterion in (criteria,) if isinstance(criteria, str) else criteria or ():
+            if criterion not in ids:
+                hint = did_you_mean(criterion, ids) or f"{key} has: {', '.join(ids)}"
+                raise InputError(str(case.file), where, f"{key} has no criterion or exclusion {criterion!r}", hint)
+
+
+def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
+    result = checked.result
+    verdicts = {v.provision.key: v for v in result.verdicts}
+    out: list[Mismatch] = []
+
+    def actual(key: str) -> str:
+        verdict = verdicts.get(key)
+        return describe_outcome(verdict) if verdict else f"not in force on {result.date}"
+
+    for key in expect.eligible:
+        if key not in verdicts or verdicts[key].outcome != "eligible":
+            out.append(Mismatch(f"eligible: {key}", "eligible", actual(key), (key,)))
+    for key, criteria in expect.ineligible.items():
+        wanted = () if criteria is None else (criteria,) if isinstance(criteria, str) else tuple(criteria)
+        verdict = verdicts.get(key)
+        refusing = {r.rule.rule.id for r in verdict.deciding} if verdict and verdict.outcome == "ineligible" else set()
+        if verdict is None or verdict.outcome != "ineligible" or not set(wanted) <= refusing:
+            expected = "ineligible" + (f", refused by {', '.join(wanted)}" if wanted else "")
+            out.append(Mismatch(f"ineligible: {key}", expected, actual(key), (key,)))
+    blocked = expect.blocked if isinstance(expect.blocked, dict) else dict.fromkeys(expect.blocked)
+    for key, waits_for in blocked.items():
+        verdict = verdicts.get(key)
+        if verdict is None or verdict.outcome != "blocked" or (waits_for and waits_for not in verdict.blocked_by):
+            expected = "blocked" + (f", waiting for {waits_for}" if waits_for else "")
+            extra = (waits_for,) if waits_for else tuple(verdict.blocked_by) if verdict else ()
+            out.append(Mismatch(f"blocked: {key}", expected, actual(key), (key, *extra)))
+    for key in expect.not_eligible:
+        if key in verdicts and verdicts[key].outcome == "eligible":
+            out.append(Mismatch(f"not_eligible: {key}", "ineligible or blocked", actual(key), (key,)))
+    if expect.gaps is not None and set(expect.gaps) != set(result.gaps):
+        differing = set(expect.gaps) ^ set(result.gaps)
+        covering = tuple(v.provision.key for v in result.verdicts if differing & set(v.provision.spec.covers))
+        out.append(Mismatch("gaps", _list(expect.gaps), _list(result.gaps), covering))
+    if expect.loops is not None and bool(result.loops) != expect.loops:
+        involved = tuple(dict.fromkeys(k for loop in result.loops for k in loop)) or tuple(
+            v.provision.key for v in result.verdicts if v.outcome == "blocked")
+        out.append(Mismatch("loops", "at least one referral loop" if expect.loops else "no referral loop",
+                            "; ".join(" -> ".join((*loop, loop[0])) for loop in result.loops) or "none", involved))
+    shown = {e.key for e in result.effects}
+    missing = [key for key in expect.effects if key not in shown]
+    if missing:
+        out.append(Mismatch("effects", _list(expect.effects), _list(sorted(shown)), (), tuple(missing)))
+    return out
+
+
+def _list(items) -> str:
+    return "[" + ", ".join(items) + "]"
+
+
+def describe_outcome(verdict: Verdict) -> str:
+    if verdict.outcome == "eligible":
+        return "eligible"
+    if verdict.outcome == "blocked":
+        return f"blocked, waiting for {', '.join(verdict.blocked_by)}"
+    return f"ineligible, refused by {', '.join(r.rule.rule.id for r in verdict.deciding)}"
+
+
+# ---- the failure report ------------------------------------------------------------------------
+
+_STATUS = {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "unknown": "UNKNOWN"}
+
+
+def format_result(result: CaseResult, all_provisions: bool = False) -> str:
+    """The report of one case: a header, then expected against actual, then the criteria."""
+    case = result.case
+    head = f"{'PASS' if result.passed else 'FAIL'} {case.where}: {case.name}"
+    if result.error is not None:
+        return f"{head}\n  error: {result.error}"
+    if result.passed and not all_provisions:
+        return head
+    checked = result.checked
+    assert checked is not None
+    lines = [head]
+    profile = f"profile {checked.profile.id}" + (f" ({_rel(case.persona_path)})" if case.persona_path else " (inline)")
+    lines.append(f"  date {case.spec.date}, {profile}, rulesets {_rel(result.rulesets)}")
+    if case.author or case.source:
+        lines.append("  " + ", ".join(f"{k}: {v}" for k, v in (("author", case.author), ("source", case.source)) if v))
+    for mismatch in result.mismatches:
+        lines.append(f"  {mismatch.expectation}")
+        lines.append(f"    expected: {mismatch.expected}")
+        lines.append(f"    actual:   {mismatch.actual}")
+    verdicts = {v.provision.key: v for v in checked.result.verdicts}
+    focus = list(dict.fromkeys(k for m in result.mismatches for k in m.provisions if k in verdicts))
+    if all_provisions:
+        focus = list(verdicts)
+    if focus:
+        lines.append("  criteria:")
+        for key in focus:
+            lines.extend(_provision_lines(verdicts[key], checked))
+    effects = [k for m in result.mismatches for k in m.effects]
+    for effect in checked.compiled.effects:
+        if effect.key in effects:
+            node = requirement_text(Reason(effect, "fail"), checked.compiled) if effect.condition is not None else ""
+            lines.append(f"  effect {effect.key}: not shown; it shows when {node}")
+            lines.append(f"      {effect.rule.source}")
+    others = [v for k, v in verdicts.items() if k not in focus]
+    if others:
+        lines.append("  other provisions:")
+        for verdict in others:
+            lines.append(f"    {verdict.outcome:<10} {verdict.provision.key}" + "".join(
+                f"\n               {_STATUS[r.status]} {r.rule.rule.id} ({r.rule.text or r.rule.rule.text}): "
+                f"{r.rule.rule.source}" for r in verdict.deciding))
+    summary = checked.result
+    lines.append(f"  gaps: {_list(summary.gaps)}; loops: "
+                 f"{'; '.join(' -> '.join((*l, l[0])) for l in summary.loops) or 'none'}")
+    return "\n".join(lines)
+
+
+def _provision_lines(verdict: Verdict, checked: Checked) -> list[str]:
+    lines = [f"    {verdict.provision.key}: {describe_outcome(verdict)}"]
+    for reason in verdict.reasons:
+        rule = reason.rule
+        label = {"criterion": "", "exclusion": "exclusion ", "requirement": "requires "}[rule.group]
+        status = _STATUS[reason.status]
+        if rule.group == "exclusion":
+            status = {"pass": "pass", "fail": "FAIL (applies)"}.get(reason.status, status)
+        lines.append(f"      {status:<8} {label}{rule.rule.id}: {rule.text or rule.rule.text}")
+        if reason.status == "fail" and rule.group in ("criterion", "exclusion"):
+            now = checked.values_read(reason.rule)
+            lines.append(f"               would need {requirement_text(reason, checked.compiled)}"
+                         + (f" (now {now})" if now else ""))
+        elif rule.group == "requirement" and reason.status == "fail":
+            lines.append(f"               waits for {rule.rule.granters_text}"
+                         + (f", unless {rule.rule.unless}" if rule.rule.unless else ""))
+        lines.append(f"               {rule.rule.kind}: {rule.rule.source}")
+    return lines
+
+
+def _rel(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def run_paths(paths: list[Path], rulesets: Path | None = None, engine: Engine = "python",
+              keyword: str | None = None) -> list[CaseResult]:
+    """Load every case file under PATHS (bad input raises before any case runs), then run them."""
+    cases = [case for path in find_case_files(paths) for case in load_case_file(path)]
+    if keyword:
+        cases = [c for c in cases if keyword.lower() in c.name.lower()]
+    return [run_case(case, rulesets, engine) for case in cases]

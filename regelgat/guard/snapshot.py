@@ -1,0 +1,444 @@
+"""Snapshot gate: record the access outcomes of a fixed, seeded population; fail when they move.
+
+`regelgat snapshot SCENARIO` decides a seeded population once and writes one small JSON file:
+per profile a fingerprint of the profile and a compact outcome string; the bound conditions and
+parameter values in force on the snapshot date; a hash of each ruleset file. `regelgat snapshot
+--check` decides the same population again with the rulesets as they are now. Any changed
+outcome fails the check (exit 1) with a diff that names what moved, for whom, and which
+condition or amount changed, and says how to accept the change (`--update`, then commit).
+
+The outcome string of one profile, e.g. `3f2a9c01 EIIB. income 2>4`:
+fingerprint (first 8 hex of the profile's SHA-256), then one letter per provision in the order
+of `provisions` (E eligible, I ineligible, B blocked, . not in force), then the uncovered needs
+(`-` for none), then the referral loops as provision numbers (`-` for none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from regelgat.io.atomic import write_atomic
+from regelgat.guard.cases import rules_at
+from regelgat.check.single import check_profile, default_rulesets_dir
+from regelgat.rules.compiled import CompiledRules
+from regelgat.guard.diff import Example, Finding, KINDS
+from regelgat.io.errors import InputError
+from regelgat.rules.expressions import describe
+from regelgat.population.fixed import Population, load_population, scenario_settings
+from regelgat.rules.verdicts import Result
+
+VERSION = 1
+DEFAULT_FOLDER = Path("tests/snapshots")
+DEFAULT_SIZE = 1000
+_LETTER = {"eligible": "E", "ineligible": "I", "blocked": "B"}
+_WORD = {"E": "eligible", "I": "ineligible", "B": "blocked", ".": "not in force"}
+LEGEND = ("<profile fingerprint> <one letter per provision: E eligible, I ineligible, B blocked, . not in force> "
+          "<uncovered needs or -> <referral loops as provision numbers (from 0) or ->")
+
+
+# ---- paths -------------------------------------------------------------------------------------
+
+def project_root(start: Path) -> Path:
+    """The nearest folder at or above START with a pyproject.toml or .git; else the working directory."""
+    start = Path(start).resolve()
+    for folder in (start if start.is_dir() else start.parent, *start.parents):
+        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
+            return folder
+    return Path.cwd()
+
+
+def _store(path: Path) -> str:
+    """A path as written in a snapshot: relative to the working directory when inside it."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _find(stored: str, snapshot_file: Path) -> Path:
+    """A stored path, from the working directory, else from the snapshot file's project root."""
+    path = Path(stored)
+    if path.is_absolute() or path.exists():
+        return path
+    other = project_root(snapshot_file) / path
+    return other if other.exists() else path
+
+
+def default_file(population: Path) -> Path:
+    return DEFAULT_FOLDER / f"{Path(population).stem}.json"
+
+
+# ---- recording ---------------------------------------------------------------------------------
+
+def fingerprint(profile) -> str:
+    return hashlib.sha256(profile.model_dump_json().encode()).hexdigest()[:8]
+
+
+def outcome_code(result: Result, provisions: list[str]) -> str:
+    letters = {v.provision.key: _LETTER[v.outcome] for v in result.verdicts}
+    index = {key: i for i, key in enumerate(provisions)}
+    loops = ";".join(">".join(str(index[k]) for k in loop) for loop in result.loops)
+    return " ".join(("".join(letters.get(k, ".") for k in provisions), ",".join(result.gaps) or "-", loops or "-"))
+
+
+def ruleset_hashes(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(Path(directory).glob("*.yaml"))}
+
+
+def bound_rules(compiled: CompiledRules) -> tuple[dict[str, str], dict[str, float]]:
+    """Every bound condition on the date, and every parameter value a rule reads."""
+    rules: dict[str, str] = {}
+    parameters: dict[str, float] = {}
+    for provision in compiled.provisions:
+        for rule in (*provision.criteria, *provision.exclusions, *provision.requires):
+            key = f"{provision.key} {rule.group} {rule.rule.id}"
+            rules[key] = _rule_text(rule, compiled)
+            for name, value in rule.parameters:
+                parameters[f"{rule.ruleset}.{name}"] = value
+    for effect in compiled.effects:
+        rules[f"{effect.key} effect"] = _rule_text(effect, compiled)
+        for name, value in effect.parameters:
+            parameters[f"{effect.ruleset}.{name}"] = value
+    return dict(sorted(rules.items())), dict(sorted(parameters.items()))
+
+
+def _rule_text(rule, compiled: CompiledRules) -> str:
+    parts = []
+    for slot, index in (("", rule.condition), ("when ", rule.when), ("unless ", rule.unless)):
+        if index is not None:
+            parts.append(slot + describe(compiled.atoms[index]))
+    if rule.group == "requirement":
+        parts.insert(0, f"granted by {rule.rule.granters_text}")
+    return "; ".join(parts)
+
+
+@dataclass
+class Settings:
+    population: Path
+    rulesets: Path
+    date: dt.date
+    size: int | None
+    seed: int | None
+
+
+def decide_population(settings: Settings) -> tuple[Population, CompiledRules, dict[str, str]]:
+    people = load_population(settings.population, settings.size, settings.seed)
+    compiled = rules_at(settings.rulesets, settings.date, people.ruleset_ids)
+    provisions = [p.key for p in compiled.provisions]
+    codes = {}
+    for profile in people.profiles:
+        result = check_profile(profile, compiled).result
+        codes[profile.id] = f"{fingerprint(profile)} {outcome_code(result, provisions)}"
+    return people, compiled, codes
+
+
+def record(population: Path, file: Path, rulesets: Path | None = None, date: dt.date | None = None,
+           size: int | None = None, seed: int | None = None) -> dict[str, Any]:
+    """Decide the population and write the snapshot file; return its contents."""
+    rulesets = Path(rulesets or default_rulesets_dir())
+    own = scenario_settings(population)
+    if size is None and own is not None:
+        size = min(own[0], DEFAULT_SIZE)  # generation is prefix-stable: these are the scenario's first profiles
+    day = date or (own[2] if own is not None else dt.date.today())
+    settings = Settings(Path(population), rulesets, day, size, seed)
+    people, compiled, codes = decide_population(settings)
+    rules, parameters = bound_rules(compiled)
+    data = {
+        "regelgat_snapshot": VERSION,
+        "population": _store(settings.population),
+        "kind": people.kind,
+        "size": size if people.kind == "scenario" else None,
+        "seed": people.seed,
+        "date": day.isoformat(),
+        "rulesets": _store(rulesets),
+        "ruleset_files": ruleset_hashes(rulesets),
+        "outcomes_sha256": _digest(codes),
+        "provisions": [p.key for p in compiled.provisions],
+        "legend": LEGEND,
+        "parameters": parameters,
+        "rules": rules,
+        "profiles": codes,
+    }
+    write(file, data)
+    return data
+
+
+def _digest(codes: dict[str, str]) -> str:
+    return hashlib.sha256("\n".join(f"{k} {v}" for k, v in codes.items()).encode()).hexdigest()
+
+
+def write(file: Path, data: dict[str, Any]) -> None:
+    """Deterministic JSON with one profile, rule or parameter per line, so git diffs stay readable."""
+    file = Path(file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(file, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
+def read(file: Path) -> dict[str, Any]:
+    file = Path(file)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(file), "", "no snapshot file", "record one with: regelgat snapshot SCENARIO") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(str(file), "", f"not a snapshot file: {exc}", "re-record it with regelgat snapshot") from None
+    required = ("regelgat_snapshot", "population", "date", "rulesets", "provisions", "profiles")
+    if not isinstance(data, dict) or any(key not in data for key in required):
+        raise InputError(str(file), "", "not a regelgat snapshot (keys missing)", "re-record it with regelgat snapshot")
+    if data["regelgat_snapshot"] != VERSION:
+        raise InputError(str(file), "regelgat_snapshot", f"format version {data['regelgat_snapshot']} is not {VERSION}",
+                         "re-record it with this version of regelgat")
+    return data
+
+
+# ---- checking ----------------------------------------------------------------------------------
+
+@dataclass
+class CheckResult:
+    file: Path
+    data: dict[str, Any]
+    settings: Settings
+    profiles: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    affected: int = 0
+    population_changes: list[str] = field(default_factory=list)
+    ruleset_files: list[str] = field(default_factory=list)  # "changed x.yaml", "new y.yaml", ...
+    rule_changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.findings or self.population_changes)
+
+
+def settings_of(data: dict[str, Any], file: Path, rulesets: Path | None = None) -> Settings:
+    try:
+        day = dt.date.fromisoformat(data["date"])
+    except (TypeError, ValueError):
+        raise InputError(str(file), "date", f"{data['date']!r} is not a date", "re-record the snapshot") from None
+    return Settings(_find(data["population"], file), Path(rulesets) if rulesets else _find(data["rulesets"], file),
+                    day, data.get("size"), data.get("seed"))
+
+
+def check(file: Path, rulesets: Path | None = None, examples: int = 3) -> CheckResult:
+    data = read(file)
+    settings = settings_of(data, Path(file), rulesets)
+    people, compiled, codes = decide_population(settings)
+    result = CheckResult(Path(file), data, settings, len(codes))
+    old_provisions: list[str] = data["provisions"]
+    new_provisions = [p.key for p in compiled.provisions]
+    titles = {p.key: p.spec.title for p in compiled.provisions}
+    covers = {p.key: set(p.spec.covers) for p in compiled.provisions}
+    requires = {p.key: {g for r in p.requires for g in r.rule.granters} for p in compiled.provisions}
+    old_codes: dict[str, str] = data["profiles"]
+    missing = [k for k in old_codes if k not in codes]
+    extra = [k for k in codes if k not in old_codes]
+    if missing or extra:
+        result.population_changes.append(
+            f"{len(missing)} recorded profiles are gone and {len(extra)} are new (the population source changed)")
+    moved = [k for k in codes if k in old_codes and old_codes[k].split()[0] != codes[k].split()[0]]
+    if moved:
+        result.population_changes.append(
+            f"{len(moved)} profiles differ from the recorded ones (the scenario, its generator or the profile "
+            f"files changed), e.g. {', '.join(moved[:3])}; their outcomes are not compared")
+    by_id = {p.id: p for p in people.profiles}
+    result.ruleset_files = _file_changes(data.get("ruleset_files", {}), ruleset_hashes(settings.rulesets))
+    rules, parameters = bound_rules(compiled)
+    reads = {f"{p.key} {r.group} {r.rule.id}": [f"{r.ruleset}.{name}" for name, _ in r.parameters]
+             for p in compiled.provisions for r in (*p.criteria, *p.exclusions, *p.requires)}
+    result.rule_changes = _rule_changes(data.get("rules", {}), rules, data.get("parameters", {}), parameters, reads)
+    changed = {key for key in set(rules) | set(data.get("rules", {})) if rules.get(key) != data.get("rules", {}).get(key)}
+    found: dict[tuple, Finding] = {}
+    for key, new in codes.items():
+        old = old_codes.get(key)
+        if old is None or old == new or key in moved:
+            continue
+        changes = _code_changes(old, new, old_provisions, new_provisions, covers, requires)
+        if not changes:
+            continue
+        result.affected += 1
+        profile = by_id[key]
+        facts = None
+        for kind, subject, change, via in changes:
+            finding = found.setdefault((kind, subject, change, via),
+                                       Finding(kind, subject, titles.get(subject, ""), via, change))
+            finding.count += 1
+            if facts is None:
+                from regelgat.client.facts import profile_facts
+
+                facts = profile_facts(profile)
+            groups = people.groups_of(profile, facts)
+            for dimension, label in groups:
+                finding.groups.setdefault(dimension, Counter())[label] += 1
+            if len(finding.examples) < examples:
+                finding.examples.append(Example(key, ", ".join(label for _, label in groups),
+                                                {n: facts.get(n) for n in _facts_of(subject, compiled, changed)}))
+    order = list(KINDS)
+    result.findings = sorted(found.values(), key=lambda f: (order.index(f.kind), -f.count, f.subject, f.change))
+    for finding in result.findings:
+        finding.causes = _causes(finding, result.rule_changes) + finding.causes
+    return result
+
+
+def _facts_of(subject: str, compiled: CompiledRules, changed: set[str]) -> list[str]:
+    """The facts read by the provision's changed rules (else by all its rules), to show in examples."""
+    from regelgat.rules.expressions import facts_read
+
+    names: set[str] = set()
+    everything: set[str] = set()
+    for provision in compiled.provisions:
+        if provision.key == subject:
+            for rule in (*provision.criteria, *provision.exclusions):
+                if rule.condition is not None:
+                    read = facts_read(compiled.atoms[rule.condition])
+                    everything |= read
+                    if f"{provision.key} {rule.group} {rule.rule.id}" in changed:
+                        names |= read
+    return sorted(names or everything)[:6]
+
+
+def _code_changes(old: str, new: str, old_keys: list[str], new_keys: list[str], covers: dict[str, set[str]],
+                  requires: dict[str, set[str]]) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(kind, subject, change, via) for one profile; `via` names the provisions behind a change:
+    for a gap, the provisions covering the need that changed; for a provision, its prerequisites that did."""
+    _, old_letters, old_gaps, old_loops = old.split()
+    _, new_letters, new_gaps, new_loops = new.split()
+    before = dict(zip(old_keys, old_letters))
+    after = dict(zip(new_keys, new_letters))
+    out = []
+    for key in dict.fromkeys([*old_keys, *new_keys]):
+        a, b = before.get(key, "."), after.get(key, ".")
+        if a == b or ("E" not in (a, b) and "." in (a, b)):
+            continue
+        kind = "gains" if b == "E" else "loses" if a == "E" else "outcome"
+        out.append((kind, key, f"{_WORD[a]} -> {_WORD[b]}", ()))
+    lost = [k for kind, k, _, _ in out if kind == "loses"]
+    gained = [k for kind, k, _, _ in out if kind == "gains"]
+    moved = {k: change for _, k, change, _ in out}
+    out = [(kind, key, change, tuple(f"prerequisite {g}: {moved[g]}" for g in sorted(requires.get(key, ())) if g in moved))
+           for kind, key, change, _ in out]
+    gaps_a = set() if old_gaps == "-" else set(old_gaps.split(","))
+    gaps_b = set() if new_gaps == "-" else set(new_gaps.split(","))
+    out += [("new_gap", need, "covered -> gap", tuple(f"loses {k}" for k in lost if need in covers.get(k, ())))
+            for need in sorted(gaps_b - gaps_a)]
+    out += [("gap_closed", need, "gap -> covered", tuple(f"gains {k}" for k in gained if need in covers.get(k, ())))
+            for need in sorted(gaps_a - gaps_b)]
+    loops_a = _loops(old_loops, old_keys)
+    loops_b = _loops(new_loops, new_keys)
+    out += [("new_loop", loop, "no loop -> loop", ()) for loop in sorted(loops_b - loops_a)]
+    out += [("loop_resolved", loop, "loop -> no loop", ()) for loop in sorted(loops_a - loops_b)]
+    return out
+
+
+def _loops(text: str, keys: list[str]) -> set[str]:
+    if text == "-":
+        return set()
+    out = set()
+    for loop in text.split(";"):
+        members = [keys[int(i)] for i in loop.split(">")]
+        out.add(" -> ".join((*members, members[0])))
+    return out
+
+
+def _file_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    out = [f"changed {name}" for name in sorted(old) if name in new and old[name] != new[name]]
+    out += [f"new {name}" for name in sorted(new) if name not in old]
+    out += [f"removed {name}" for name in sorted(old) if name not in new]
+    return out
+
+
+def _rule_changes(old_rules: dict[str, str], new_rules: dict[str, str], old_params: dict[str, float],
+                  new_params: dict[str, float], reads: dict[str, list[str]]) -> list[str]:
+    """One line per changed rule, naming the changed parameters it reads; then parameters no rule explains."""
+    params = {name: f"parameter {name} {_num(old_params.get(name))} -> {_num(new_params.get(name))}"
+              for name in sorted(set(old_params) | set(new_params)) if old_params.get(name) != new_params.get(name)}
+    out, explained = [], set()
+    for key in sorted(set(old_rules) | set(new_rules)):
+        a, b = old_rules.get(key), new_rules.get(key)
+        if a == b:
+            continue
+        if a is None:
+            out.append(f"{key}: new: {b}")
+            continue
+        if b is None:
+            out.append(f"{key}: gone (was: {a})")
+            continue
+        because = [params[name] for name in reads.get(key, []) if name in params]
+        explained |= {name for name in reads.get(key, []) if name in params}
+        out.append(f"{key}: {a}  ->  {b}" + (f" ({'; '.join(because)})" if because else " (its condition changed)"))
+    out += [text for name, text in params.items() if name not in explained]
+    return out
+
+
+def _num(value: float | None) -> str:
+    from regelgat.rules.compiled import _money
+
+    return "none" if value is None else _money(value)
+
+
+def _causes(finding: Finding, rule_changes: list[str]) -> tuple[str, ...]:
+    """The recorded rule changes that can explain a finding: those of the provision itself first."""
+    if finding.kind in ("gains", "loses", "outcome"):
+        own = tuple(c for c in rule_changes if c.startswith(finding.subject + " "))
+        if own:
+            return own
+    return ()
+
+
+# ---- the report --------------------------------------------------------------------------------
+
+def accept_command(result: CheckResult) -> str:
+    command = f"regelgat snapshot --update --file {result.file}"
+    recorded = Path(result.data["rulesets"])
+    if result.settings.rulesets.resolve() != _find(str(recorded), result.file).resolve():
+        command += f" --rulesets {result.settings.rulesets}"
+    return command
+
+
+def to_text(result: CheckResult) -> str:
+    from regelgat.guard.diff_report import finding_lines
+
+    data = result.data
+    head = (f"snapshot {result.file}: {data['population']}, {result.profiles:,} profiles, rules date {data['date']}, "
+            f"rulesets {result.settings.rulesets}")
+    if not result.changed:
+        lines = [f"{head}\n  no outcome changed."]
+        if result.ruleset_files:
+            lines.append(f"  (ruleset files differ from the recording: {', '.join(result.ruleset_files)}; "
+                         f"no recorded outcome moved. Re-record to refresh the hashes: {accept_command(result)})")
+        return "\n".join(lines)
+    lines = [head, f"  OUTCOMES CHANGED: {result.affected:,} of {result.profiles:,} profiles."]
+    for note in result.population_changes:
+        lines.append(f"  population: {note}")
+    if result.ruleset_files:
+        lines.append(f"  ruleset files changed since the recording: {', '.join(result.ruleset_files)}")
+    for finding in result.findings:
+        lines += finding_lines(finding, indent="  ")
+    if result.rule_changes:
+        lines += ["", "  What changed in the rules on the snapshot date:"]
+        lines += [f"    {c}" for c in result.rule_changes]
+    lines += ["", "  If this change is intended, accept it by re-recording the snapshot and committing it:",
+              f"    {accept_command(result)}",
+              f"    git add {result.file}",
+              "  For each change traced to the ruleset edit, with sources: "
+              f"regelgat diff --base HEAD --date {data['date']} {data['population']}"]
+    return "\n".join(lines)
+
+
+def to_json(result: CheckResult) -> dict[str, Any]:
+    return {
+        "file": str(result.file), "population": result.data["population"], "date": result.data["date"],
+        "rulesets": str(result.settings.rulesets), "profiles": result.profiles, "changed": result.changed,
+        "affected": result.affected, "population_changes": result.population_changes,
+        "ruleset_files": result.ruleset_files, "rule_changes": result.rule_changes,
+        "findings": [{"kind": f.kind, "subject": f.subject, "change": f.change, "count": f.count,
+                      "causes": list(f.causes), "groups": {d: dict(c) for d, c in f.groups.items()},
+                      "examples": [e.profile for e in f.examples]} for f in result.findings],
+        "accept": accept_command(result),
+    }

@@ -1,0 +1,686 @@
+"""Scenario files: a population to simulate, described as fixed fields and distributions.
+
+A scenario is data, like a ruleset. Its YAML names the profile fields that are the same for
+everyone (`fixed`), a distribution for each field that varies (`vary`), the population size,
+the random seed, the rules date and the groups to break the results down by. Structure is
+checked by pydantic; meaning (does the field exist, can the distribution produce a valid
+value) is checked here, so that every mistake is one line naming the file, the line and a fix.
+
+Distributions (one key each):
+
+    value: X                       always X (null leaves an optional field missing)
+    choice: {a: 3, b: 1}           one of the keys, with relative weights
+    chance: 0.3                    true with this probability (yes/no fields)
+    integer: [min, max]            whole numbers, uniform, both ends included
+    float: [min, max]              decimals, uniform, rounded to `round` places (default 2)
+    normal: {mean, sd, min, max}   normal, clipped to [min, max] and to the field's own range
+    cases: [{when: COND, <dist>}, ..., {<dist>}]   the first case whose condition holds
+
+Any distribution may add `when: COND` and `otherwise: <dist or value>` (a two-case shorthand),
+and `missing: 0.2` (an optional field left missing for that share of profiles). COND is a
+condition in the ruleset language over profile fields, e.g. `age > 25`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from regelgat.io import datafiles
+
+from regelgat.rules import expressions
+from regelgat.io.errors import InputError, did_you_mean
+from regelgat.client.facts import FACT_TYPES, PROFILE_FACTS, scalar_annotation
+from regelgat.client.profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
+
+MAX_SLOTS = 12  # at most this many children or co-residents per generated profile
+DIST_KINDS = ("value", "choice", "chance", "integer", "float", "normal", "cases")
+Scalar = Union[bool, int, float, str, None]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Normal(_Model):
+    mean: float
+    sd: float
+    min: float | None = None
+    max: float | None = None
+
+
+class Dist(_Model):
+    """One distribution. Exactly one of the kinds in DIST_KINDS; checked in `_check_dist`."""
+
+    value: Scalar = None
+    choice: dict[Scalar, float] | None = None
+    chance: float | None = None
+    integer: tuple[int, int] | None = None
+    float_: tuple[float, float] | None = Field(None, alias="float")
+    normal: Normal | None = None
+    cases: tuple["Dist", ...] | None = None
+    when: str | None = None
+    otherwise: Union["Dist", Scalar] = None
+    missing: float | None = None
+    round: int = Field(2, ge=0, le=6)
+
+    def kinds(self) -> list[str]:
+        given = self.model_fields_set
+        return [k for k in DIST_KINDS if (k if k != "float" else "float_") in given]
+
+
+class Band(_Model):
+    fact: str
+    bands: tuple[float, ...] | None = None
+    labels: tuple[str, ...] | None = None
+
+
+class ScenarioFile(_Model):
+    title: str = Field(min_length=3)
+    description: str | None = None
+    size: int
+    seed: int
+    date: dt.date
+    rulesets: tuple[str, ...] | None = Field(None, description="Ruleset ids to run (default: all).")
+    fixed: dict[str, Any] = {}
+    vary: dict[str, Any] = {}
+    groups: dict[str, Band] = {}
+
+
+# ---- field catalogue ---------------------------------------------------------------------------
+
+Kind = Literal["bool", "int", "float", "enum", "text"]
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What a generated column may hold."""
+
+    name: str
+    kind: Kind
+    optional: bool = False
+    values: tuple = ()  # enum values
+    lo: float | None = None
+    hi: float | None = None
+    default: Any = None
+
+
+def _field_info(name: str, model_field) -> FieldInfo | None:
+    scalar = scalar_annotation(model_field.annotation)
+    if scalar is None:
+        return None
+    annotation, optional = scalar
+    lo = hi = None
+    for meta in model_field.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    default = model_field.default
+    if model_field.is_required():  # no default: a filler for unused slots (host of an absent stay, ...)
+        default = {bool: False, int: int(lo or 0), float: float(lo or 0), str: ""}.get(annotation)
+        if get_origin(annotation) is Literal:
+            default = get_args(annotation)[0]
+    if annotation is bool:
+        return FieldInfo(name, "bool", optional, default=default)
+    if annotation is int:
+        return FieldInfo(name, "int", optional, lo=lo, hi=hi, default=default)
+    if annotation is float:
+        return FieldInfo(name, "float", optional, lo=lo, hi=hi, default=default)
+    if get_origin(annotation) is Literal:
+        return FieldInfo(name, "enum", optional, tuple(get_args(annotation)), default=default)
+    if annotation is str:
+        return FieldInfo(name, "text", optional, default=default)
+    return None
+
+
+def _fields_of(model: type[BaseModel], skip: tuple[str, ...] = ()) -> dict[str, FieldInfo]:
+    out = {}
+    for name, model_field in model.model_fields.items():
+        info = None if name in skip else _field_info(name, model_field)
+        if info is not None:
+            out[name] = info
+    return out
+
+
+SCALARS: dict[str, FieldInfo] = _fields_of(Profile, skip=("id",))
+SLOT_FIELDS: dict[str, dict[str, FieldInfo]] = {
+    "children": _fields_of(Child),
+    "co_residents": _fields_of(CoResident),
+}
+SLOT_MODELS: dict[str, type[BaseModel]] = {"children": Child, "co_residents": CoResident}
+SLEEPS: dict[str, FieldInfo] = {"present": FieldInfo("present", "bool", default=False),
+                                **_fields_of(SleepsElsewhere)}
+NEED_FIELDS: dict[str, FieldInfo] = {n: FieldInfo(n, "bool", default=False) for n in NEEDS}
+STRUCTURED = ("children", "co_residents", "sleeps_elsewhere", "needs")
+ALL_FIELDS = (*SCALARS, *STRUCTURED)
+
+
+# ---- the checked scenario ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """How one column is generated: a distribution, or a constant."""
+
+    column: str  # "age", "children.age", "sleeps_elsewhere.host", "needs.housing"
+    info: FieldInfo
+    dist: Dist | None = None
+    constant: Any = None
+    reads: frozenset[str] = frozenset()  # profile fields its conditions read
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    name: str  # children | co_residents
+    count: FieldPlan
+    items: dict[str, FieldPlan]
+    when: str | None = None
+    fixed: tuple[dict, ...] | None = None  # a fixed list instead of generated slots
+
+    @property
+    def slots(self) -> int:
+        if self.fixed is not None:
+            return len(self.fixed)
+        return int(support_max(self.count))
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    fact: str
+    bands: tuple[float, ...] | None
+    labels: tuple[str, ...]
+
+
+@dataclass
+class Scenario:
+    """A loaded, checked scenario. `size`, `seed` and `date` may be overridden on the command line."""
+
+    path: Path
+    spec: ScenarioFile
+    scalars: dict[str, FieldPlan]
+    slots: dict[str, SlotPlan]
+    sleeps: dict[str, FieldPlan]
+    needs: dict[str, FieldPlan]
+    groups: list[GroupSpec]
+    size: int = 0
+    seed: int = 0
+    date: dt.date = dt.date(2026, 1, 1)
+    order: list[str] = field(default_factory=list)  # scalar columns in generation order
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    def with_overrides(self, size: int | None = None, seed: int | None = None,
+                       date: dt.date | None = None) -> "Scenario":
+        import copy
+
+        out = copy.copy(self)
+        if size is not None:
+            _check_size(size, str(self.path), "--size")
+            out.size = size
+        if seed is not None:
+            _check_seed(seed, str(self.path), "--seed")
+            out.seed = seed
+        if date is not None:
+            out.date = date
+        return out
+
+    def varying(self) -> list[str]:
+        """Scalar fields that vary, in Profile order (the columns worth showing per profile)."""
+        return [name for name, plan in self.scalars.items() if plan.dist is not None]
+
+
+def support_max(plan: FieldPlan) -> float:
+    """The largest value a numeric plan can produce (for the number of list slots)."""
+    if plan.dist is None:
+        return plan.constant if plan.constant is not None else 0
+    return _dist_max(plan.dist)
+
+
+def _dist_max(dist: Dist) -> float:
+    kind = dist.kinds()[0]
+    if kind == "value":
+        best = dist.value or 0
+    elif kind == "choice":
+        best = max(v for v in dist.choice if v is not None)
+    elif kind == "integer":
+        best = dist.integer[1]
+    elif kind == "float":
+        best = dist.float_[1]
+    elif kind == "normal":
+        best = dist.normal.max if dist.normal.max is not None else MAX_SLOTS
+    elif kind == "chance":
+        best = 1
+    else:
+        best = max(_dist_max(case) for case in dist.cases)
+    if dist.when is not None and dist.otherwise is not None:
+        other = dist.otherwise
+        best = max(best, _dist_max(other) if isinstance(other, Dist) else (other or 0))
+    return best
+
+
+def _check_size(size: Any, file: str, place: str) -> None:
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise InputError(file, place, f"size must be a whole number of at least 1 (got {size!r})",
+                         "give a positive size, e.g. size: 100000")
+    if size > 1_000_000_000:
+        raise InputError(file, place, f"size {size:,} is more than a billion profiles", "give a smaller size")
+
+
+def _check_seed(seed: Any, file: str, place: str) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(file, place, f"seed must be a whole number of at least 0 (got {seed!r})",
+                         "give a seed such as seed: 1")
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read, validate and check a scenario file; every problem is one InputError."""
+    path = Path(path)
+    data, locate = datafiles.read(path)
+    if isinstance(data, dict):
+        # Checked by hand first, for a message that names the problem rather than the type.
+        if "size" in data:
+            _check_size(data["size"], str(path), datafiles.where(("size",), data, locate))
+        if "seed" in data:
+            _check_seed(data["seed"], str(path), datafiles.where(("seed",), data, locate))
+    spec = datafiles.validate(ScenarioFile, data, path, locate)
+    checker = _Checker(path, data, locate)
+    scenario = checker.build(spec)
+    scenario.size, scenario.seed, scenario.date = spec.size, spec.seed, spec.date
+    return scenario
+
+
+class _Checker:
+    def __init__(self, path: Path, data: Any, locate: datafiles.Locate) -> None:
+        self.path, self.data, self.locate = path, data, locate
+
+    def fail(self, loc: tuple, problem: str, fix: str = "") -> InputError:
+        return InputError(str(self.path), datafiles.where(loc, self.data, self.locate), problem, fix)
+
+    # -- whole file --
+    def build(self, spec: ScenarioFile) -> Scenario:
+        for section in ("fixed", "vary"):
+            for name in getattr(spec, section):
+                if name == "id":
+                    raise self.fail((section, name), "id is generated for each profile",
+                                    "remove it; ids are <scenario>-<index>")
+                if name not in ALL_FIELDS:
+                    hint = did_you_mean(name, ALL_FIELDS)
+                    raise self.fail((section, name), f"unknown field {name!r}",
+                                    hint or "run 'regelgat schema' to list the profile fields")
+        both = sorted(set(spec.fixed) & set(spec.vary))
+        if both:
+            raise self.fail(("vary", both[0]), f"{both[0]} is both fixed and varied", "keep one of the two")
+
+        scalars = {}
+        for name, info in SCALARS.items():
+            if name in spec.vary:
+                scalars[name] = self.plan(name, info, spec.vary[name], ("vary", name))
+            elif name in spec.fixed:
+                scalars[name] = FieldPlan(name, info, constant=self.constant(info, spec.fixed[name], ("fixed", name)))
+            else:
+                scalars[name] = FieldPlan(name, info, constant=info.default)
+        slots = {name: self.slot_plan(name, spec) for name in SLOT_FIELDS}
+        sleeps = self.sleeps_plan(spec)
+        needs = self.needs_plan(spec)
+        scenario = Scenario(self.path, spec, scalars, slots, sleeps, needs, self.groups(spec))
+        scenario.order = self.order(scalars)
+        for plan in self.all_plans(scenario):
+            unknown = plan.reads - set(SCALARS)
+            if unknown:
+                raise self.fail(("vary",), f"a condition reads {sorted(unknown)[0]!r}, which is not a profile field")
+        return scenario
+
+    @staticmethod
+    def all_plans(scenario: Scenario) -> list[FieldPlan]:
+        plans = list(scenario.scalars.values()) + list(scenario.sleeps.values()) + list(scenario.needs.values())
+        for slot in scenario.slots.values():
+            plans += [slot.count, *slot.items.values()]
+        return plans
+
+    def order(self, scalars: dict[str, FieldPlan]) -> list[str]:
+        """Scalar fields in an order where every condition reads only fields made before it."""
+        done: list[str] = [n for n, p in scalars.items() if p.dist is None]
+        pending = [n for n, p in scalars.items() if p.dist is not None]
+        while pending:
+            ready = [n for n in pending if scalars[n].reads <= set(done) | {n} and n not in scalars[n].reads]
+            if not ready:
+                cyclic = pending[0]
+                if cyclic in scalars[cyclic].reads:
+                    raise self.fail(("vary", cyclic), f"the condition for {cyclic} reads {cyclic} itself",
+                                    "make it depend on other fields")
+                raise self.fail(("vary", cyclic), f"the conditions of {', '.join(pending)} depend on each other",
+                                "break the circle: let one of them be fixed or unconditional")
+            done += ready
+            pending = [n for n in pending if n not in ready]
+        return done
+
+    # -- distributions --
+    def plan(self, column: str, info: FieldInfo, raw: Any, loc: tuple) -> FieldPlan:
+        if not isinstance(raw, dict):
+            raise self.fail(loc, f"{column}: expected a distribution such as {{choice: ...}} or {{integer: [1, 5]}}",
+                            "put constants under fixed:, or write {value: X}")
+        dist = self.parse_dist(raw, loc)
+        reads = self.check_dist(info, dist, loc)
+        return FieldPlan(column, info, dist=dist, reads=frozenset(reads))
+
+    def parse_dist(self, raw: Any, loc: tuple) -> Dist:
+        unknown = [k for k in raw if k not in Dist.model_fields and k != "float"]
+        if unknown:
+            hint = did_you_mean(str(unknown[0]), [*DIST_KINDS, "when", "otherwise", "missing", "round"])
+            raise self.fail((*loc, unknown[0]), f"unknown distribution key {unknown[0]!r}",
+                            hint or f"use one of {', '.join(DIST_KINDS)}")
+        try:
+            return Dist.model_validate(raw)
+        except Exception as exc:  # pydantic ValidationError: re-locate it inside this field
+            errors = getattr(exc, "errors", None)
+            if not errors:
+                raise
+            error = errors()[0]
+            sub = tuple(k if k != "float_" else "float" for k in error["loc"])
+            raise self.fail((*loc, *sub[:1]), f"{error['msg']} (got {error.get('input')!r})",
+                            "see the distribution kinds at the top of docs/scenario-format.md") from None
+
+    def check_dist(self, info: FieldInfo, dist: Dist, loc: tuple, case: bool = False) -> set[str]:
+        """Check that a distribution can only produce valid values; return the fields it reads.
+
+        In a case of `cases:`, `when:` is the case's condition (checked by the caller).
+        """
+        kinds = dist.kinds()
+        if len(kinds) != 1:
+            raise self.fail(loc, f"give exactly one of {', '.join(DIST_KINDS)} (found {', '.join(kinds) or 'none'})",
+                            "e.g. {integer: [18, 25]} or {choice: {a: 1, b: 2}}")
+        kind, reads = kinds[0], set()
+        here = (*loc, kind)
+        if case and "otherwise" in dist.model_fields_set:
+            raise self.fail((*loc, "otherwise"), "a case has no otherwise:", "add a last case without when:")
+        if dist.when is not None and not case:
+            reads |= self.condition(dist.when, (*loc, "when"))
+            if dist.otherwise is None and "otherwise" not in dist.model_fields_set:
+                raise self.fail((*loc, "when"), "a conditional distribution needs `otherwise:`",
+                                "add otherwise: <value or distribution> for profiles where the condition fails")
+            if isinstance(dist.otherwise, Dist):
+                reads |= self.check_dist(info, dist.otherwise, (*loc, "otherwise"))
+            else:
+                self.value(info, dist.otherwise, (*loc, "otherwise"))
+        elif "otherwise" in dist.model_fields_set:
+            raise self.fail((*loc, "otherwise"), "otherwise: without when:", "add when: <condition>")
+        if dist.missing is not None:
+            if not info.optional:
+                raise self.fail((*loc, "missing"), f"{info.name} is never missing in a profile",
+                                "remove missing:; only optional fields may be missing")
+            if not 0 <= dist.missing <= 1:
+                raise self.fail((*loc, "missing"), f"missing must be a share between 0 and 1 (got {dist.missing})")
+        if kind == "value":
+            self.value(info, dist.value, here)
+        elif kind == "choice":
+            if not dist.choice:
+                raise self.fail(here, "choice needs at least one value", "e.g. choice: {a: 3, b: 1}")
+            for value, weight in dist.choice.items():
+                self.value(info, value, (*here, value))
+                if weight < 0 or weight != weight:
+                    raise self.fail((*here, value), f"weight {weight} is negative", "weights are relative sizes >= 0")
+            if sum(dist.choice.values()) <= 0:
+                raise self.fail(here, "all weights are zero", "give at least one value a positive weight")
+        elif kind == "chance":
+            if info.kind != "bool":
+                raise self.fail(here, f"chance: makes yes/no values, but {info.name} is {self.describe(info)}",
+                                "use choice:, integer: or normal:")
+            if not 0 <= dist.chance <= 1:
+                raise self.fail(here, f"chance must be between 0 and 1 (got {dist.chance})")
+        elif kind in ("integer", "float", "normal"):
+            if info.kind not in ("int", "float"):
+                raise self.fail(here, f"{kind}: makes numbers, but {info.name} is {self.describe(info)}",
+                                "use choice: or value:")
+            if kind == "integer":
+                lo, hi = dist.integer
+            elif kind == "float":
+                if info.kind == "int":
+                    raise self.fail(here, f"{info.name} takes whole numbers", "use integer: [min, max] or normal:")
+                lo, hi = dist.float_
+            else:
+                normal = dist.normal
+                if normal.sd < 0:
+                    raise self.fail((*here, "sd"), f"sd must be 0 or more (got {normal.sd})")
+                lo = normal.min if normal.min is not None else info.lo
+                hi = normal.max if normal.max is not None else info.hi
+            if lo is not None and hi is not None and lo > hi:
+                raise self.fail(here, f"the range is empty: min {lo} is above max {hi}", "swap or widen the bounds")
+            self.in_range(info, lo, here)
+            self.in_range(info, hi, here)
+        else:  # cases
+            if not dist.cases:
+                raise self.fail(here, "cases needs at least one case")
+            for index, case in enumerate(dist.cases):
+                case_loc = (*here, index)
+                if case.when is None and index != len(dist.cases) - 1:
+                    raise self.fail(case_loc, "only the last case may leave out when:",
+                                    "give every case but the last a condition")
+                if case.when is not None:
+                    reads |= self.condition(case.when, (*case_loc, "when"))
+                reads |= self.check_dist(info, case, case_loc, case=True)
+        return reads
+
+    @staticmethod
+    def describe(info: FieldInfo) -> str:
+        return {"bool": "yes/no", "int": "a whole number", "float": "a number", "enum": "one of a list",
+                "text": "text"}[info.kind]
+
+    def in_range(self, info: FieldInfo, value: float | None, loc: tuple) -> None:
+        if value is None:
+            return
+        if (info.lo is not None and value < info.lo) or (info.hi is not None and value > info.hi):
+            raise self.fail(loc, f"{value:g} is outside the range of {info.name} ({info.lo:g} to {info.hi:g})",
+                            "keep the distribution inside the field's range")
+
+    def value(self, info: FieldInfo, value: Any, loc: tuple) -> None:
+        if value is None:
+            if not info.optional:
+                raise self.fail(loc, f"{info.name} may not be missing", "give a value")
+            return
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "enum": isinstance(value, str) and value in info.values,
+            "text": isinstance(value, str),
+        }[info.kind]
+        if not ok:
+            if info.kind == "enum":
+                hint = did_you_mean(str(value), info.values)
+                raise self.fail(loc, f"{value!r} is not a value of {info.name}",
+                                hint or f"use one of {', '.join(info.values)}")
+            raise self.fail(loc, f"{value!r} is not {self.describe(info)}, as {info.name} needs",
+                            "write true/false, a plain number or text as the field needs")
+        if info.kind in ("int", "float"):
+            self.in_range(info, value, loc)
+
+    def constant(self, info: FieldInfo, value: Any, loc: tuple) -> Any:
+        self.value(info, value, loc)
+        return float(value) if info.kind == "float" and value is not None else value
+
+    def condition(self, text: str, loc: tuple) -> set[str]:
+        try:
+            node = expressions.parse(text, PROFILE_FACTS, {})
+        except expressions.ExpressionError as exc:
+            derived = [n for n in FACT_TYPES if n not in PROFILE_FACTS and n in str(text)]
+            fix = (f"{derived[0]} is a derived fact; a scenario condition reads profile fields only"
+                   if derived else exc.fix)
+            raise self.fail(loc, f"{exc} in {text!r}", fix) from None
+        reads: set[str] = set()
+
+        def walk(n):
+            if isinstance(n, (expressions.Compare, expressions.Member)):
+                reads.add(n.fact)
+            elif isinstance(n, (expressions.And, expressions.Or)):
+                for item in n.items:
+                    walk(item)
+            elif isinstance(n, expressions.Not):
+                walk(n.item)
+
+        walk(node)
+        return reads
+
+    # -- structured fields --
+    def slot_plan(self, name: str, spec: ScenarioFile) -> SlotPlan:
+        infos = SLOT_FIELDS[name]
+        count_info = FieldInfo(f"{name}.count", "int", lo=0, hi=MAX_SLOTS)
+        if name in spec.fixed:
+            raw = spec.fixed[name]
+            model = Child if name == "children" else CoResident
+            if not isinstance(raw, list):
+                raise self.fail(("fixed", name), f"{name} under fixed: must be a list", f"e.g. {name}: []")
+            items = []
+            for index, item in enumerate(raw):
+                items.append(datafiles.validate(model, item, self.path,
+                                                lambda loc, i=index: self.locate(("fixed", name, i, *loc))).model_dump())
+            if len(items) > MAX_SLOTS:
+                raise self.fail(("fixed", name), f"at most {MAX_SLOTS} {name}")
+            count = FieldPlan(f"{name}.count", count_info, constant=len(items))
+            plans = {k: FieldPlan(f"{name}.{k}", i, constant=None) for k, i in infos.items()}
+            return SlotPlan(name, count, plans, fixed=tuple(items))
+        if name not in spec.vary:
+            return SlotPlan(name, FieldPlan(f"{name}.count", count_info, constant=0),
+                            {k: FieldPlan(f"{name}.{k}", i, constant=i.default) for k, i in infos.items()})
+        raw = spec.vary[name]
+        loc = ("vary", name)
+        if not isinstance(raw, dict):
+            raise self.fail(loc, f"{name} under vary: needs count: and a distribution per item field",
+                            f"e.g. {name}: {{count: {{integer: [0, 2]}}, age: {{integer: [0, 17]}}}}")
+        allowed = ["when", "count", *infos]
+        for key in raw:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                raise self.fail((*loc, key), f"unknown field {key!r} for {name}", hint or f"allowed: {', '.join(allowed)}")
+        if "count" not in raw:
+            raise self.fail(loc, f"{name} needs count:", "add count: {integer: [0, 2]} or similar")
+        when = raw.get("when")
+        reads = self.condition(when, (*loc, "when")) if when is not None else set()
+        count = self.plan(f"{name}.count", count_info, raw["count"], (*loc, "count"))
+        if support_max(count) > MAX_SLOTS:
+            raise self.fail((*loc, "count"), f"at most {MAX_SLOTS} {name} per profile", "lower the maximum count")
+        count = FieldPlan(count.column, count.info, dist=count.dist, reads=count.reads | reads)
+        items = {}
+        for key, info in infos.items():
+            if key in raw:
+                value = raw[key]
+                items[key] = (self.plan(f"{name}.{key}", info, value, (*loc, key)) if isinstance(value, dict)
+                              else FieldPlan(f"{name}.{key}", info, constant=self.constant(info, value, (*loc, key))))
+            else:
+                if SLOT_MODELS[name].model_fields[key].is_required():
+                    raise self.fail(loc, f"{name} needs a distribution for {key}", f"add {key}: ...")
+                items[key] = FieldPlan(f"{name}.{key}", info, constant=info.default)
+        return SlotPlan(name, count, items, when=when)
+
+    def sleeps_plan(self, spec: ScenarioFile) -> dict[str, FieldPlan]:
+        name = "sleeps_elsewhere"
+        if name in spec.fixed:
+            raw = spec.fixed[name]
+            loc = ("fixed", name)
+            if raw is None:
+                return {k: FieldPlan(f"{name}.{k}", i, constant=i.default if k != "present" else False)
+                        for k, i in SLEEPS.items()}
+            item = datafiles.validate(SleepsElsewhere, raw, self.path,
+                                      lambda sub: self.locate((*loc, *sub))).model_dump()
+            return {k: FieldPlan(f"{name}.{k}", i, constant=True if k == "present" else item[k])
+                    for k, i in SLEEPS.items()}
+        raw = spec.vary.get(name)
+        if raw is None:
+            return {k: FieldPlan(f"{name}.{k}", i, constant=False if k == "present" else i.default)
+                    for k, i in SLEEPS.items()}
+        return self.sub_plans(name, SLEEPS, raw, ("vary", name), required=("present", "host", "nights_per_week"))
+
+    def needs_plan(self, spec: ScenarioFile) -> dict[str, FieldPlan]:
+        if "needs" in spec.fixed:
+            raw = spec.fixed["needs"]
+            if not isinstance(raw, list):
+                raise self.fail(("fixed", "needs"), "needs under fixed: must be a list", "e.g. needs: [housing, income]")
+            for index, need in enumerate(raw):
+                if need not in NEEDS:
+                    hint = did_you_mean(str(need), NEEDS)
+                    raise self.fail(("fixed", "needs", index), f"{need!r} is not a need", hint or f"use {', '.join(NEEDS)}")
+            return {n: FieldPlan(f"needs.{n}", i, constant=n in raw) for n, i in NEED_FIELDS.items()}
+        raw = spec.vary.get("needs")
+        if raw is None:
+            return {n: FieldPlan(f"needs.{n}", i, constant=False) for n, i in NEED_FIELDS.items()}
+        return self.sub_plans("needs", NEED_FIELDS, raw, ("vary", "needs"), required=())
+
+    def sub_plans(self, name: str, infos: dict[str, FieldInfo], raw: Any, loc: tuple,
+                  required: tuple[str, ...]) -> dict[str, FieldPlan]:
+        if not isinstance(raw, dict):
+            raise self.fail(loc, f"{name} under vary: needs a distribution per field",
+                            f"allowed fields: {', '.join(infos)}")
+        for key in raw:
+            if key not in infos:
+                hint = did_you_mean(str(key), infos)
+                raise self.fail((*loc, key), f"unknown field {key!r} for {name}", hint or f"allowed: {', '.join(infos)}")
+        for key in required:
+            if key not in raw:
+                raise self.fail(loc, f"{name} needs {key}:", f"add {key}: <distribution>")
+        out = {}
+        for key, info in infos.items():
+            column = f"{name}.{key}"
+            if key not in raw:
+                out[key] = FieldPlan(column, info, constant=info.default)
+            elif isinstance(raw[key], dict):
+                out[key] = self.plan(column, info, raw[key], (*loc, key))
+            else:
+                out[key] = FieldPlan(column, info, constant=self.constant(info, raw[key], (*loc, key)))
+        return out
+
+    # -- groups --
+    def groups(self, spec: ScenarioFile) -> list[GroupSpec]:
+        out = []
+        for name, band in spec.groups.items():
+            loc = ("groups", name)
+            if band.fact not in FACT_TYPES:
+                hint = did_you_mean(band.fact, FACT_TYPES)
+                raise self.fail((*loc, "fact"), f"unknown fact {band.fact!r}",
+                                hint or "run 'regelgat facts' to list the facts")
+            fact = FACT_TYPES[band.fact]
+            if fact.kind == "number":
+                if not band.bands:
+                    raise self.fail(loc, f"{band.fact} is a number: give bands", "e.g. bands: [18, 27, 45, 67]")
+                edges = band.bands
+                if list(edges) != sorted(set(edges)):
+                    raise self.fail((*loc, "bands"), "bands must go up, each edge once", "e.g. bands: [0, 1000, 2000]")
+                labels = band.labels or tuple(_band_labels(edges, band.fact))
+                expected = len(edges) + 1
+                if len(labels) != expected:
+                    raise self.fail((*loc, "labels"), f"{len(edges)} edges make {expected} bands, "
+                                    f"but {len(labels)} labels are given", f"give {expected} labels")
+                out.append(GroupSpec(name, band.fact, tuple(edges), tuple(labels)))
+            else:
+                if band.bands:
+                    raise self.fail((*loc, "bands"), f"{band.fact} is not a number; it needs no bands", "remove bands:")
+                values = ("false", "true") if fact.kind == "bool" else fact.values
+                if fact.kind == "text":
+                    raise self.fail((*loc, "fact"), f"{band.fact} is free text; group by a number, yes/no or list fact")
+                out.append(GroupSpec(name, band.fact, None, tuple(str(v) for v in values)))
+        return out
+
+
+def _band_labels(edges: tuple[float, ...], fact: str) -> list[str]:
+    whole = all(float(e).is_integer() for e in edges)
+    money = "income" in fact or "rent" in fact or "assets" in fact
+    fmt = (lambda v: f"{v:,.0f}") if money else (lambda v: f"{v:g}")
+    labels = [f"under {fmt(edges[0])}"]
+    for lo, hi in zip(edges, edges[1:]):
+        labels.append(f"{fmt(lo)}-{fmt(hi - 1)}" if whole and not money else f"{fmt(lo)} to {fmt(hi)}")
+    labels.append(f"{fmt(edges[-1])}+")
+    return labels
+
+
+def bundled_scenarios() -> list[Path]:
+    """The scenario files shipped beside the package (editable install), else ./scenarios."""
+    here = Path(__file__).resolve().parents[2] / "scenarios"
+    folder = here if here.is_dir() else Path("scenarios")
+    return sorted(folder.glob("*.yaml"))

@@ -1,0 +1,128 @@
+"""Bind loaded rulesets to a rules date: the rules in force, with parameter values folded in.
+
+The result is engine-neutral. Every distinct condition becomes one *atom*; the durable_rules
+engine, the numpy engine and the plain-Python reference all answer the same question per
+atom (holds, does not hold, unknown), and verdicts are assembled from those answers alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from regelgat.rules import expressions
+from regelgat.io.errors import InputError
+from regelgat.rules.ruleset import Provision, Rule, Ruleset
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+Group = Literal["criterion", "exclusion", "requirement", "effect"]
+
+
+@dataclass(frozen=True)
+class BoundRule:
+    ruleset: str
+    provision: str  # "" for an effect
+    group: Group
+    rule: Rule
+    condition: int | None  # atom index
+    when: int | None = None
+    unless: int | None = None
+    parameters: tuple[tuple[str, float], ...] = ()  # the parameter values it reads on the date
+    flags: tuple[str, ...] = ()  # unconfirmed assumptions it rests on
+    text: str = ""  # the rule's text with {parameter} placeholders filled in for the date
+
+    @property
+    def key(self) -> str:
+        return f"{self.ruleset}/{self.rule.id}" if self.group == "effect" else self.rule.id
+
+
+@dataclass(frozen=True)
+class BoundProvision:
+    ruleset: str
+    spec: Provision
+    criteria: tuple[BoundRule, ...]
+    exclusions: tuple[BoundRule, ...]
+    requires: tuple[BoundRule, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.ruleset}/{self.spec.id}"
+
+
+@dataclass
+class CompiledRules:
+    """All rulesets at one date."""
+
+    date: dt.date
+    rulesets: list[Ruleset]
+    provisions: list[BoundProvision] = field(default_factory=list)
+    effects: list[BoundRule] = field(default_factory=list)
+    atoms: list[expressions.Node] = field(default_factory=list)
+
+    def atom(self, node: expressions.Node) -> int:
+        try:
+            return self.atoms.index(node)
+        except ValueError:
+            self.atoms.append(node)
+            return len(self.atoms) - 1
+
+    def atom_rulesets(self) -> dict[str, list[int]]:
+        """Which atoms each ruleset reads, to give every ruleset its own engine handle."""
+        groups: dict[str, list[int]] = {}
+        rules = [r for p in self.provisions for r in (*p.criteria, *p.exclusions, *p.requires)] + self.effects
+        for rule in rules:
+            for index in (rule.condition, rule.when, rule.unless):
+                if index is not None and all(index not in g for g in groups.values()):
+                    groups.setdefault(rule.ruleset, []).append(index)
+        return groups
+
+
+def compile_rules(rulesets: list[Ruleset], date: dt.date) -> CompiledRules:
+    compiled = CompiledRules(date, rulesets)
+    for ruleset in rulesets:
+        for provision in ruleset.spec.provisions:
+            if not provision.active_on(date):
+                continue
+            groups = {
+                group: tuple(_bind(compiled, ruleset, provision.id, group, rule, date)
+                             for rule in rules if rule.active_on(date))
+                for group, rules in (("criterion", provision.criteria), ("exclusion", provision.exclusions),
+                                     ("requirement", provision.requires))
+            }
+            compiled.provisions.append(BoundProvision(
+                ruleset.id, provision, groups["criterion"], groups["exclusion"], groups["requirement"]))
+        compiled.effects.extend(_bind(compiled, ruleset, "", "effect", effect, date)
+                                for effect in ruleset.spec.effects if effect.active_on(date))
+    return compiled
+
+
+def _bind(compiled: CompiledRules, ruleset: Ruleset, provision: str, group: Group, rule: Rule,
+          date: dt.date) -> BoundRule:
+    slots = {}
+    names: set[str] = set()
+    for slot in ("condition", "when", "unless"):
+        node = ruleset.conditions.get((provision, rule.id, slot))
+        if node is not None:
+            names |= expressions.parameters_used(node)
+            slots[slot] = node
+    names |= {name for name in _PLACEHOLDER.findall(rule.text) if name in ruleset.spec.parameters}
+    values, flags = {}, [f"{rule.id}: {rule.assumption}"] if rule.assumption else []
+    for name in sorted(names):
+        value = ruleset.parameter_at(name, date)
+        if value is None:
+            starts = sorted(ruleset.spec.parameters[name].values)
+            raise InputError(str(ruleset.path), f"parameter {name}", f"has no value on {date}",
+                             f"rules dates from {starts[0]} are covered; give another --date or add a value")
+        values[name] = value.value
+        if value.assumption:
+            flags.append(f"{name}: {value.assumption}")
+    atoms = {slot: compiled.atom(expressions.bind(node, values)) for slot, node in slots.items()}
+    text = _PLACEHOLDER.sub(lambda m: _money(values[m[1]]) if m[1] in values else m[0], rule.text)
+    return BoundRule(ruleset.id, provision, group, rule, atoms.get("condition"), atoms.get("when"),
+                     atoms.get("unless"), tuple(sorted(values.items())), tuple(flags), " ".join(text.split()))
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}" if value != int(value) else f"{int(value):,}"

@@ -1,0 +1,79 @@
+"""`regelgat lint`: every problem in a folder of rulesets, not just the first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from regelgat.io.errors import InputError
+from regelgat.rules.ruleset import Ruleset, load_ruleset, load_rulesets
+
+
+def lint_rulesets(directory: Path | str) -> tuple[list[str], str]:
+    """Problems found (one line each) and a one-line summary with counts."""
+    directory = Path(directory)
+    problems: list[str] = []
+    loaded: list[Ruleset] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            loaded.append(load_ruleset(path))
+        except InputError as exc:
+            problems.append(str(exc))
+    if not problems:
+        try:
+            load_rulesets(directory)  # cross-references between rulesets
+        except InputError as exc:
+            problems.append(str(exc))
+    problems.extend(_dates_without_values(loaded))
+    for ruleset in loaded:
+        problems.extend(_parameter_problems(ruleset))
+        problems.extend(_unused_parameters(ruleset))
+    criteria = sum(len(p.criteria) + len(p.exclusions) + len(p.requires)
+                   for r in loaded for p in r.spec.provisions) + sum(len(r.spec.effects) for r in loaded)
+    provisions = sum(len(r.spec.provisions) for r in loaded)
+    summary = (f"{len(loaded)} rulesets, {provisions} provisions, {criteria} criteria: "
+               f"{'clean' if not problems else f'{len(problems)} problem(s)'}")
+    return problems, summary
+
+
+def _dates_without_values(rulesets: list[Ruleset]) -> list[str]:
+    """Bind every ruleset on every date where anything changes: a rule in force must find its amounts."""
+    import datetime as dt
+
+    from regelgat.rules.compiled import compile_rules
+
+    out = []
+    for ruleset in rulesets:
+        changes = {d for p in ruleset.spec.parameters.values() for d in p.values}
+        dated = [*ruleset.spec.effects]
+        for provision in ruleset.spec.provisions:
+            dated += [provision, *provision.criteria, *provision.exclusions, *provision.requires]
+        changes |= {d for item in dated for d in (item.valid_from, item.valid_until) if d}
+        first = min((d for p in ruleset.spec.parameters.values() for d in p.values), default=None)
+        for date in sorted(d for d in changes if first is None or d >= first):
+            for day in (date, date + dt.timedelta(days=1)):
+                try:
+                    compile_rules([ruleset], day)
+                except InputError as exc:
+                    if str(exc) not in out:
+                        out.append(str(exc))
+    return out
+
+
+def _parameter_problems(ruleset: Ruleset) -> list[str]:
+    out = []
+    for name, parameter in ruleset.spec.parameters.items():
+        starts = sorted(parameter.values)
+        ended = [s for s in starts if parameter.values[s].value is None]
+        if ended and ended[0] == starts[0]:
+            out.append(f"{ruleset.path}: parameter {name}: starts with null (remove the first date or give a value)")
+    return out
+
+
+def _unused_parameters(ruleset: Ruleset) -> list[str]:
+    from regelgat.rules.expressions import parameters_used
+
+    used = set().union(*(parameters_used(n) for n in ruleset.conditions.values())) if ruleset.conditions else set()
+    texts = " ".join(r.text for p in ruleset.spec.provisions for r in (*p.criteria, *p.exclusions, *p.requires))
+    texts += " ".join(e.text for e in ruleset.spec.effects)
+    return [f"{ruleset.path}: parameter {name}: never used (use it in a condition or remove it)"
+            for name in ruleset.spec.parameters if name not in used and "{" + name + "}" not in texts]

@@ -1,0 +1,216 @@
+"""Ruleset files: their schema, loading with type-checked conditions, and binding to a date.
+
+A ruleset is data about law: provisions, the criteria that decide them, the clause each
+criterion encodes, and dated parameters. Loading parses every condition against the profile's
+facts, so a misspelled field fails before any client is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from regelgat.io import datafiles
+
+from regelgat.rules import expressions
+from regelgat.io.errors import InputError, did_you_mean
+from regelgat.client.facts import FACT_TYPES
+from regelgat.client.profile import Need
+
+Kind = Literal["statute", "local_policy", "practice"]
+_ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    title: str = Field(min_length=2)
+    url: str = Field(pattern=r"^https?://\S+$")
+
+    def __str__(self) -> str:
+        return f"{self.title} <{self.url}>"
+
+
+class Dated(_Model):
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def active_on(self, date: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= date) and (
+            self.valid_until is None or date <= self.valid_until)
+
+
+class Rule(Dated):
+    """What criteria, exclusions, prerequisites and effects share: a cited, typed statement."""
+
+    id: str = Field(pattern=_ID)
+    text: str = Field(min_length=3, description="Plain words, shown to users.")
+    kind: Kind
+    source: Source
+    clause: str | None = Field(None, description="The law's words (quote or paraphrase).")
+    assumption: str | None = Field(None, description="Why this is not confirmed; flags every verdict using it.")
+
+
+class Criterion(Rule):
+    condition: str
+    when: str | None = None
+
+
+_PROVISION_KEY = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
+
+
+class Requirement(Rule):
+    """A prerequisite: another provision must be eligible first (any one of several routes), unless
+    the `unless` condition shows the client already has what it would give."""
+
+    granted_by: Annotated[str, Field(pattern=_PROVISION_KEY)] | tuple[Annotated[str, Field(pattern=_PROVISION_KEY)], ...]
+    unless: str | None = None
+
+    @property
+    def granters(self) -> tuple[str, ...]:
+        return (self.granted_by,) if isinstance(self.granted_by, str) else self.granted_by
+
+    @property
+    def granters_text(self) -> str:
+        return " or ".join(self.granters)
+
+
+class Effect(Rule):
+    condition: str
+
+
+class Provision(Dated):
+    id: str = Field(pattern=_ID)
+    title: str
+    covers: tuple[Need, ...] = ()
+    description: str | None = None
+    waiting_time: str | None = None
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    exclusions: tuple[Criterion, ...] = ()
+    requires: tuple[Requirement, ...] = ()
+
+
+class ParameterValue(_Model):
+    value: float | None
+    source: Source | None = None
+    assumption: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _sourced(cls, source, info):
+        if source is None and info.data.get("value") is not None:
+            raise ValueError("every amount needs a source (add source: {title, url})")
+        return source
+
+
+class Parameter(_Model):
+    description: str
+    unit: str
+    values: dict[dt.date, ParameterValue] = Field(min_length=1)
+
+
+class RulesetFile(_Model):
+    id: str = Field(pattern=_ID)
+    title: str
+    agency: str
+    jurisdiction: str
+    summary: str | None = None
+    legal_basis: tuple[Source, ...] = Field(min_length=1)
+    not_encoded: tuple[str, ...] = ()
+    parameters: dict[str, Parameter] = {}
+    provisions: tuple[Provision, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass
+class Ruleset:
+    """A loaded ruleset: the validated file plus its parsed conditions."""
+
+    spec: RulesetFile
+    path: Path
+    conditions: dict[tuple, expressions.Node] = field(default_factory=dict)  # (provision, rule, slot) -> AST
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def parameter_at(self, name: str, date: dt.date) -> ParameterValue | None:
+        """The value in force on `date`: the latest start date on or before it (None if ended)."""
+        dated = sorted((start, v) for start, v in self.spec.parameters[name].values.items() if start <= date)
+        return dated[-1][1] if dated and dated[-1][1].value is not None else None
+
+
+def load_ruleset(path: Path | str) -> Ruleset:
+    path = Path(path)
+    data, locate = datafiles.read(path)
+    spec = datafiles.validate(RulesetFile, data, path, locate)
+    if spec.id != path.stem:
+        raise InputError(str(path), "id", f"id {spec.id!r} differs from the file name",
+                         f"name the file {spec.id}.yaml or set id: {path.stem}")
+    ruleset = Ruleset(spec, path)
+    _check_unique(spec, path, data, locate)
+    for p_index, provision in enumerate(spec.provisions):
+        for group in ("criteria", "exclusions", "requires"):
+            for r_index, rule in enumerate(getattr(provision, group)):
+                for slot in ("condition", "when", "unless"):
+                    text = getattr(rule, slot, None)
+                    if text is not None:
+                        loc = ("provisions", p_index, group, r_index, slot)
+                        ruleset.conditions[(provision.id, rule.id, slot)] = _parse(text, spec, path, data, locate, loc)
+    for e_index, effect in enumerate(spec.effects):
+        loc = ("effects", e_index, "condition")
+        ruleset.conditions[("", effect.id, "condition")] = _parse(effect.condition, spec, path, data, locate, loc)
+    return ruleset
+
+
+def _parse(text, spec, path, data, locate, loc) -> expressions.Node:
+    try:
+        return expressions.parse(text, FACT_TYPES, spec.parameters)
+    except expressions.ExpressionError as exc:
+        raise InputError(str(path), datafiles.where(loc, data, locate), f"{exc} in {text!r}", exc.fix) from None
+
+
+def _check_unique(spec: RulesetFile, path: Path, data, locate) -> None:
+    def once(ids, loc_of, what):
+        seen = set()
+        for index, ident in enumerate(ids):
+            if ident in seen:
+                raise InputError(str(path), datafiles.where(loc_of(index), data, locate),
+                                 f"{what} id {ident!r} is used twice", "give each one its own id")
+            seen.add(ident)
+
+    once([p.id for p in spec.provisions], lambda i: ("provisions", i), "provision")
+    once([e.id for e in spec.effects], lambda i: ("effects", i), "effect")
+    for p_index, provision in enumerate(spec.provisions):
+        rules = [*provision.criteria, *provision.exclusions, *provision.requires]
+        groups = ["criteria"] * len(provision.criteria) + ["exclusions"] * len(provision.exclusions) + \
+            ["requires"] * len(provision.requires)
+        offsets = [i - groups.index(g) for i, g in enumerate(groups)]
+        once([r.id for r in rules], lambda i: ("provisions", p_index, groups[i], offsets[i]), "criterion")
+
+
+def load_rulesets(directory: Path | str) -> list[Ruleset]:
+    """Every *.yaml ruleset in a folder, sorted by id, with cross-references checked."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(str(directory), "", "not a folder of rulesets", "give the rulesets/ folder")
+    rulesets = [load_ruleset(p) for p in sorted(directory.glob("*.yaml"))]
+    if not rulesets:
+        raise InputError(str(directory), "", "no *.yaml rulesets found", "give the rulesets/ folder")
+    known = {f"{r.id}/{p.id}" for r in rulesets for p in r.spec.provisions}
+    for ruleset in rulesets:
+        for provision in ruleset.spec.provisions:
+            for requirement in provision.requires:
+                for granter in requirement.granters:
+                    if granter not in known:
+                        hint = did_you_mean(granter, known)
+                        raise InputError(str(ruleset.path), f"provision {provision.id}, requires {requirement.id}",
+                                         f"granted_by {granter!r} names no provision",
+                                         hint or "write <ruleset id>/<provision id>")
+    return rulesets

@@ -1,0 +1,237 @@
+"""From atom answers to verdicts: outcomes, deciding reasons, gaps and referral loops.
+
+This is the one place where regelgat's meaning of "eligible", "blocked", "gap" and "loop" lives.
+Engines only answer atoms; whichever engine answered, the same code assembles the verdicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Sequence
+
+from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules
+from regelgat.rules.expressions import describe, negate
+from regelgat.client.profile import NEEDS
+
+Outcome = Literal["eligible", "ineligible", "blocked"]
+Status = Literal["pass", "fail", "not_applicable", "unknown"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: BoundRule
+    status: Status
+
+    @property
+    def passed(self) -> bool:
+        return self.status in ("pass", "not_applicable")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    provision: BoundProvision
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    deciding: tuple[Reason, ...]  # what refused it (ineligible), what holds it up (blocked), or ()
+    blocked_by: tuple[str, ...]  # provisions it waits for, when blocked
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The unconfirmed assumptions this outcome rests on: what refused or holds it up, or, when
+        eligible, every rule that applied (any of them could turn out otherwise)."""
+        basis = self.deciding or [r for r in self.reasons if r.status != "not_applicable"]
+        return tuple(dict.fromkeys(f for r in basis for f in r.rule.flags))
+
+
+@dataclass(frozen=True)
+class Result:
+    date: Any
+    verdicts: tuple[Verdict, ...]
+    gaps: tuple[str, ...]
+    loops: tuple[tuple[str, ...], ...]
+    effects: tuple[BoundRule, ...]
+
+
+def _status(rule: BoundRule, atoms: Sequence[bool | None], exclusion: bool = False) -> Status:
+    if rule.when is not None:
+        applies = atoms[rule.when]
+        if applies is False:
+            return "not_applicable"
+        if applies is None:
+            return "unknown"
+    holds = atoms[rule.condition]
+    if holds is None:
+        # An unknown criterion is not met: the client would have to show it. An unknown exclusion
+        # does not refuse: the agency would have to show it.
+        return "pass" if exclusion else "unknown"
+    return "pass" if holds != exclusion else "fail"
+
+
+def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequence[str]) -> Result:
+    own: dict[str, list[Reason]] = {}
+    for provision in compiled.provisions:
+        own[provision.key] = [Reason(r, _status(r, atoms)) for r in provision.criteria] + \
+            [Reason(r, _status(r, atoms, exclusion=True)) for r in provision.exclusions]
+    own_ok = {key: all(r.passed for r in reasons) for key, reasons in own.items()}
+
+    def waived(rule: BoundRule) -> bool:
+        return rule.unless is not None and atoms[rule.unless] is True
+
+    def granted(rule: BoundRule) -> bool:
+        return any(g in eligible for g in rule.rule.granters)
+
+    # Least fixpoint: a provision becomes eligible once everything it requires is eligible.
+    eligible: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for provision in compiled.provisions:
+            if provision.key not in eligible and own_ok[provision.key] and all(
+                    waived(r) or granted(r) for r in provision.requires):
+                eligible.add(provision.key)
+                changed = True
+
+    verdicts, edges = [], {}
+    for provision in compiled.provisions:
+        requirement_reasons = [
+            Reason(r, "not_applicable" if waived(r) else "pass" if granted(r) else "fail") for r in provision.requires]
+        reasons = tuple(own[provision.key] + requirement_reasons)
+        if provision.key not in eligible:
+            edges[provision.key] = sorted({g for r in requirement_reasons if r.status == "fail"
+                                           for g in r.rule.rule.granters})
+        if provision.key in eligible:
+            outcome, deciding = "eligible", ()
+        elif not own_ok[provision.key]:
+            outcome, deciding = "ineligible", tuple(r for r in own[provision.key] if not r.passed)
+        else:
+            outcome, deciding = "blocked", tuple(r for r in requirement_reasons if r.status == "fail")
+        blocked_by = tuple(sorted({g for r in deciding for g in r.rule.rule.granters})) if outcome == "blocked" else ()
+        verdicts.append(Verdict(provision, outcome, reasons, deciding, blocked_by))
+
+    covered = {need for v in verdicts if v.outcome == "eligible" for need in v.provision.spec.covers}
+    gaps = tuple(n for n in NEEDS if n in needs and n not in covered)
+    effects = tuple(e for e in compiled.effects if atoms[e.condition] is True)
+    blocked = {v.provision.key for v in verdicts if v.outcome == "blocked"}
+    return Result(compiled.date, tuple(verdicts), gaps, referral_loops(edges, blocked), effects)
+
+
+def referral_loops(edges: dict[str, list[str]], blocked: set[str]) -> tuple[tuple[str, ...], ...]:
+    """The cycles of unmet prerequisites that trap the client: at least one provision in the
+    cycle accepts them on its own criteria (it is blocked), but waits for another in the circle."""
+    return tuple(loop for loop in _cycles(edges) if blocked & set(loop))
+
+
+def _cycles(edges: dict[str, list[str]]) -> tuple[tuple[str, ...], ...]:
+    """One cycle per strongly connected group of unmet prerequisites.
+
+    Each loop starts at its alphabetically first provision and follows the first unmet
+    prerequisite that stays inside the group, so the same situation always prints the same loop.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[set[str]] = []
+
+    def connect(node: str) -> None:  # Tarjan's algorithm; the graphs here have tens of nodes
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in edges.get(node, []):
+            if nxt not in edges:
+                continue
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                group.add(member)
+                if member == node:
+                    break
+            groups.append(group)
+
+    for node in sorted(edges):
+        if node not in index:
+            connect(node)
+    loops = []
+    for group in groups:
+        start = min(group)
+        if len(group) == 1 and start not in edges.get(start, []):
+            continue
+        path, node = [start], start
+        while True:
+            node = min(n for n in edges[node] if n in group)
+            if node in path:
+                loops.append(tuple(path[path.index(node):]))
+                break
+            path.append(node)
+    return tuple(sorted(loops))
+
+
+def waiting_routes(verdict: Verdict, result: Result) -> list[tuple[tuple[Verdict, ...], bool]]:
+    """Every route a blocked verdict waits along: the provisions it waits for, one after another,
+    to one that refuses the client (flag False) or back into the route itself (flag True: a loop)."""
+    by_key = {v.provision.key: v for v in result.verdicts}
+    routes: list[tuple[tuple[Verdict, ...], bool]] = []
+
+    def follow(path: tuple[Verdict, ...]) -> None:
+        if path[-1].outcome != "blocked":
+            routes.append((path, False))
+            return
+        for key in path[-1].blocked_by:
+            step = by_key.get(key)
+            if step is None or step in path:
+                routes.append((path, True))
+            else:
+                follow(path + (step,))
+
+    follow((verdict,))
+    return routes
+
+
+def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: CompiledRules) -> dict[str, Any]:
+    """The public JSON contract of `regelgat check`."""
+    def source(rule: BoundRule) -> str:
+        return str(rule.rule.source)
+
+    def reason(r: Reason) -> dict[str, Any]:
+        out: dict[str, Any] = {"criterion": r.rule.rule.id, "passed": r.passed, "source": source(r.rule),
+                               "kind": r.rule.rule.kind, "text": r.rule.text, "status": r.status}
+        if r.status == "fail" and r.rule.group in ("criterion", "exclusion"):
+            out["to_pass"] = requirement_text(r, compiled)
+        if r.rule.flags:
+            out["assumptions"] = list(r.rule.flags)
+        return out
+
+    return {
+        "profile": profile_id,
+        "date": result.date.isoformat(),
+        "verdicts": [{
+            "ruleset": v.provision.ruleset,
+            "provision": v.provision.spec.id,
+            "covers": list(v.provision.spec.covers),
+            "outcome": v.outcome,
+            "deciding": [r.rule.rule.id for r in v.deciding],
+            "blocked_by": list(v.blocked_by),
+            "waits_for_routes": [{"route": [w.provision.key for w in route[1:]],
+                                  "ends": "loop" if looped else route[-1].outcome}
+                                 for route, looped in waiting_routes(v, result)] if v.outcome == "blocked" else [],
+            "flagged": bool(v.flags),
+            "reasons": [reason(r) for r in v.reasons],
+        } for v in result.verdicts],
+        "gaps": list(result.gaps),
+        "loops": [list(loop) for loop in result.loops],
+        "effects": [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text, "source": source(e)}
+                    for e in result.effects],
+    }
+
+
+def requirement_text(reason: Reason, compiled: CompiledRules) -> str:
+    """The bound condition that would let a refusing criterion or exclusion pass."""
+    rule = reason.rule
+    node = compiled.atoms[rule.condition]
+    if rule.group == "exclusion":
+        node = negate(node)
+    return describe(node)
