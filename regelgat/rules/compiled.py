@@ -118,7 +118,11 @@ def _bind(compiled: CompiledRules, ruleset: Ruleset, provision: str, group: Grou
         values[name] = value.value
         if value.assumption:
             flags.append(f"{name}: {value.assumption}")
-    atoms = {slot: compiled.atom(expressions.bind(node, values)) for slot, node in slots.items()}
+    try:
+        atoms = {slot: compiled.atom(expressions.bind(node, values)) for slot, node in slots.items()}
+    except expressions.ExpressionError as exc:  # such as a parameter that is 0 on this date, divided by
+        where = f"provision {provision}, {group} {rule.id}" if provision else f"effect {rule.id}"
+        raise InputError(str(ruleset.path), where, f"{exc} on {date}", exc.fix) from None
     text = _PLACEHOLDER.sub(lambda m: _money(values[m[1]]) if m[1] in values else m[0], rule.text)
     return BoundRule(ruleset.id, provision, group, rule, atoms.get("condition"), atoms.get("when"),
                      atoms.get("unless"), tuple(sorted(values.items())), tuple(flags), " ".join(text.split()))

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Union
 
+import math
+
 from regelgat.io.errors import did_you_mean
+from regelgat.io.limits import MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH, MAX_NUMBER
 from regelgat.client.facts import FactType
 
 
@@ -125,7 +128,14 @@ class _Parser:
     def __init__(self, text: str, facts: Mapping[str, FactType], parameters: Mapping[str, Any]):
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0  # nesting so far: parsing, binding and evaluation all recurse this deep
         self.facts, self.parameters = facts, parameters
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise ExpressionError(f"the condition nests more than {MAX_CONDITION_DEPTH} levels deep",
+                                  "write it flatter: join conditions with 'and'/'or' instead of nesting")
 
     def peek(self) -> tuple[str, str]:
         return self.tokens[self.pos]
@@ -162,15 +172,20 @@ class _Parser:
     def not_(self) -> Node:
         if self.peek()[0] == "not":
             self.take()
-            return Not(self.not_())
+            self.deeper()
+            node = Not(self.not_())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
         kind, text = self.peek()
         if text == "(":
             self.take()
+            self.deeper()
             node = self.or_()
             self.take(")")
+            self.depth -= 1
             return node
         if kind != "name":
             raise ExpressionError(f"a condition must start with a fact name, found {text or 'the end'!r}")
@@ -201,32 +216,40 @@ class _Parser:
 
     # values: constant arithmetic over numbers and parameters
     def value(self) -> Value:
-        left = self.term()
-        while self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            left = Arith(op, left, self.term())
-        return left
+        return self.chain(("+", "-"), self.term)
 
     def term(self) -> Value:
-        left = self.factor()
-        while self.peek()[1] in ("*", "/"):
+        return self.chain(("*", "/"), self.factor)
+
+    def chain(self, ops: tuple[str, ...], operand) -> Value:
+        """`a + b - c`: a left-deep tree, one level deeper per operator."""
+        start = self.depth
+        left = operand()
+        while self.peek()[1] in ops:
             op = self.take()[1]
-            left = Arith(op, left, self.factor())
+            self.deeper()
+            left = _checked(Arith(op, left, operand()))
+        self.depth = start
         return left
 
     def factor(self) -> Value:
         kind, text = self.take()
         if kind == "num":
-            return Num(float(text) if "." in text else int(text))
+            number = float(text) if "." in text else int(text)
+            if number > MAX_NUMBER:
+                raise ExpressionError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too large",
+                                      f"numbers in conditions go up to {MAX_NUMBER:,.0f}")
+            return Num(number)
         if kind == "str":
             return Str(text[1:-1])
         if kind in ("true", "false"):
             return Bool(kind == "true")
-        if text == "-":
-            return Arith("-", Num(0), self.factor())
-        if text == "(":
-            inner = self.value()
-            self.take(")")
+        if text in ("-", "("):
+            self.deeper()
+            inner = _checked(Arith("-", Num(0), self.factor())) if text == "-" else self.value()
+            if text == "(":
+                self.take(")")
+            self.depth -= 1
             return inner
         if kind == "name":
             if text in self.parameters:
@@ -292,10 +315,24 @@ def _check_enum(name: str, fact: FactType, item: Any) -> None:
                               hint or f"choose from {', '.join(fact.values)}")
 
 
+def _checked(value: Arith) -> Arith:
+    """Refuse arithmetic that cannot give a number (`"a" * 3`, `1 / 0`) when it is parsed, not when bound."""
+    if any(isinstance(side, (Str, Bool)) for side in (value.left, value.right)):
+        raise ExpressionError("arithmetic works on numbers and parameters only", "remove the quotes or true/false")
+    try:
+        _fold(value, {})
+    except KeyError:  # it reads a parameter: checked when bound to a date
+        pass
+    return value
+
+
 def parse(text: str, facts: Mapping[str, FactType], parameters: Mapping[str, Any]) -> Node:
     """Parse and type-check a condition; raises ExpressionError with a fix."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the condition is empty")
+    if len(text) > MAX_CONDITION_CHARS:
+        raise ExpressionError(f"the condition is {len(text):,} characters long, over the limit of "
+                              f"{MAX_CONDITION_CHARS:,}", "split it into several criteria")
     return _Parser(text, facts, parameters).parse()
 
 
@@ -355,10 +392,13 @@ def _fold(value: Value, values: Mapping[str, float]) -> Any:
         return values[value.name]
     left, right = _fold(value.left, values), _fold(value.right, values)
     if value.op == "/" and right == 0:
-        raise ExpressionError("division by zero")
+        raise ExpressionError("division by zero", "divide by a number or parameter that is not 0")
     operations = {"+": lambda: left + right, "-": lambda: left - right,
                   "*": lambda: left * right, "/": lambda: left / right}
     result = operations[value.op]()
+    if not math.isfinite(result) or abs(result) > MAX_NUMBER:
+        raise ExpressionError(f"the arithmetic gives {result:.3g}, beyond the limit of {MAX_NUMBER:,.0f}",
+                              "check the numbers and parameters it multiplies")
     # Rounded so that every evaluator (durable_rules, numpy, Python) compares with the same number.
     return round(result, 6)
 

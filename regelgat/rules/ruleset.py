@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from regelgat.io import datafiles
 
 from regelgat.rules import expressions
-from regelgat.io.errors import InputError, did_you_mean
+from regelgat.io.errors import InputError, clip, did_you_mean
+from regelgat.io.limits import MAX_NUMBER
 from regelgat.client.facts import FACT_TYPES
 from regelgat.client.profile import Need
 
@@ -97,7 +98,7 @@ class Provision(Dated):
 
 
 class ParameterValue(_Model):
-    value: float | None
+    value: float | None = Field(allow_inf_nan=False, ge=-MAX_NUMBER, le=MAX_NUMBER)
     source: Source | None = None
     assumption: str | None = None
 
@@ -173,7 +174,7 @@ def _parse(text, spec, path, data, locate, loc) -> expressions.Node:
     try:
         return expressions.parse(text, FACT_TYPES, spec.parameters)
     except expressions.ExpressionError as exc:
-        raise InputError(str(path), datafiles.where(loc, data, locate), f"{exc} in {text!r}", exc.fix) from None
+        raise InputError(str(path), datafiles.where(loc, data, locate), f"{exc} in {clip(text)}", exc.fix) from None
 
 
 def _check_unique(spec: RulesetFile, path: Path, data, locate) -> None:
