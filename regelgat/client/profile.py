@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from regelgat.io.limits import MAX_ID_CHARS, MAX_LIST_ITEMS, MAX_SHORT_TEXT_CHARS
 
 Need = Literal["housing", "income", "care", "debt_help"]
 NEEDS: tuple[str, ...] = ("housing", "income", "care", "debt_help")
@@ -51,10 +53,12 @@ class SleepsElsewhere(_Strict):
 class Profile(_Strict):
     """One client's situation on the day of the check."""
 
-    id: str = Field(min_length=1, description="A label for this profile; not a personal identifier.")
+    id: str = Field(min_length=1, max_length=MAX_ID_CHARS,
+                    description="A label for this profile; not a personal identifier.")
     age: int = Field(ge=0, le=120, description="Age in whole years.")
     gender: Literal["female", "male", "x"] = "x"
-    municipality: str = Field("Amsterdam", description="Municipality of actual residence.")
+    municipality: str = Field("Amsterdam", max_length=MAX_SHORT_TEXT_CHARS,
+                              description="Municipality of actual residence.")
     residence_status: Literal[
         "dutch", "eu_citizen", "residence_permit", "asylum_seeker", "undocumented"
     ] = "dutch"
@@ -67,9 +71,9 @@ class Profile(_Strict):
         description="Years since a marriage or joint household with an ex-partner ended; used by the "
                     "2026 joint-household presumption (art. 3 lid 4 a Pw).")
     pregnancy_weeks: int = Field(0, ge=0, le=45, description="Weeks pregnant; 0 means not pregnant.")
-    children: list[Child] = []
+    children: list[Child] = Field([], max_length=MAX_LIST_ITEMS)
     co_residents: list[CoResident] = Field(
-        [], description="The other adults who share the client's main residence.")
+        [], max_length=MAX_LIST_ITEMS, description="The other adults who share the client's main residence.")
     income_net_monthly: float = Field(0, ge=0, le=1_000_000, description="Net income in euros per month.")
     income_gross_yearly: float | None = Field(
         None, ge=0, le=10_000_000,
@@ -98,8 +102,9 @@ class Profile(_Strict):
     in_debt_restructuring: bool = Field(False, description="In a Wsnp debt-restructuring scheme now.")
     student_finance: bool = Field(False, description="Entitled to studiefinanciering.")
     in_detention: bool = False
-    needs: list[Need] = Field([], description="What the client needs. `housing` means a place to "
-                                                    "sleep; shelter counts.")
+    needs: list[Need] = Field([], max_length=len(NEEDS),
+                              description="What the client needs, each once. `housing` means a place to "
+                                          "sleep; shelter counts.")
 
     # Fields added for the encoded rules. Each one is named in the rule that reads it.
     rent_monthly: float = Field(0, ge=0, le=100_000, description="Kale huur (bare rent) per month.")
@@ -132,6 +137,15 @@ class Profile(_Strict):
     amicable_route_tried: bool = Field(
         False, description="The amicable debt route (minnelijk traject) was tried or is evidently pointless.")
     sleeps_elsewhere: SleepsElsewhere | None = None
+
+
+    @field_validator("needs")
+    @classmethod
+    def _each_need_once(cls, needs: list[str]) -> list[str]:
+        twice = next((need for index, need in enumerate(needs) if need in needs[:index]), None)
+        if twice:
+            raise ValueError(f"need {twice!r} is given twice (give each need once)")
+        return needs
 
 
 def without_defaults(profile: Profile) -> dict:

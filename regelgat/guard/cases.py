@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from regelgat.io import datafiles
 from regelgat.check.single import Checked, check_profile, default_rulesets_dir
 from regelgat.rules.compiled import CompiledRules, compile_rules
-from regelgat.io.errors import InputError, did_you_mean
+from regelgat.io.errors import InputError, clip, did_you_mean
+from regelgat.io.paths import kind_of
 from regelgat.client.profile import Need, Profile
 from regelgat.rules.ruleset import Ruleset, load_rulesets
 from regelgat.rules.verdicts import Reason, Verdict, requirement_text
@@ -119,9 +120,9 @@ def find_case_files(paths: list[Path]) -> list[Path]:
     """YAML files among PATHS; folders are searched recursively, in sorted order."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if kind_of(path) == "folder":
             files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
-        elif path.is_file():
+        elif kind_of(path) == "file":
             files.append(path)
         else:
             raise InputError(str(path), "", "no such file or folder", "give case files or a folder of them")
@@ -181,14 +182,17 @@ def _case_profile(case: CaseSpec, index: int, path: Path, data: Any, locate) -> 
 def resolve_persona(name: str, case_file: Path, where: str = "") -> Path:
     """A persona path: as given if absolute, else from the case file's folder or any folder above it."""
     candidate = Path(name)
+    if any(len(part.encode()) > 255 for part in candidate.parts):
+        raise InputError(str(case_file), where, f"persona file name {clip(name)} is too long",
+                         "name the file at most 255 characters")
     if candidate.is_absolute():
-        if candidate.is_file():
+        if kind_of(candidate) == "file":
             return candidate
     else:
         for folder in (case_file.resolve().parent, *case_file.resolve().parents):
-            if (folder / candidate).is_file():
+            if kind_of(folder / candidate) == "file":
                 return folder / candidate
-        if (Path.cwd() / candidate).is_file():
+        if kind_of(Path.cwd() / candidate) == "file":
             return Path.cwd() / candidate
     raise InputError(str(case_file), where, f"persona file {name!r} not found",
                      "give the path from the project root, e.g. scenarios/personas/mr-k.yaml")

@@ -28,7 +28,10 @@ from regelgat.guard.cases import rules_at
 from regelgat.check.single import check_profile, default_rulesets_dir
 from regelgat.rules.compiled import CompiledRules
 from regelgat.guard.diff import Example, Finding, KINDS
+from regelgat.io import datafiles
 from regelgat.io.errors import InputError
+from regelgat.io.limits import MAX_SNAPSHOT_BYTES
+from regelgat.io.paths import kind_of
 from regelgat.rules.expressions import describe
 from regelgat.population.fixed import Population, load_population, scenario_settings
 from regelgat.rules.verdicts import Result
@@ -183,11 +186,11 @@ def write(file: Path, data: dict[str, Any]) -> None:
 
 def read(file: Path) -> dict[str, Any]:
     file = Path(file)
+    if kind_of(file) == "missing":
+        raise InputError(str(file), "", "no snapshot file", "record one with: regelgat snapshot SCENARIO")
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(file), "", "no snapshot file", "record one with: regelgat snapshot SCENARIO") from None
-    except (OSError, ValueError) as exc:
+        data = json.loads(datafiles.read_text(file, "give a snapshot file (.json)", MAX_SNAPSHOT_BYTES))
+    except ValueError as exc:
         raise InputError(str(file), "", f"not a snapshot file: {exc}", "re-record it with regelgat snapshot") from None
     required = ("regelgat_snapshot", "population", "date", "rulesets", "provisions", "profiles")
     if not isinstance(data, dict) or any(key not in data for key in required):
