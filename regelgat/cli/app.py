@@ -42,7 +42,13 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            for line in str(exc).splitlines():  # several problems in one file: one line each
+                click.echo(f"error: {line}", err=True)
+            sys.exit(2)
+        except OSError as exc:  # a path the operating system refuses (too long, read-only, full disk)
+            from regelgat.io.paths import os_error
+
+            click.echo(f"error: {os_error(exc)}", err=True)
             sys.exit(2)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
@@ -158,8 +164,9 @@ def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
 
     loaded = _load(rulesets_dir)
     if markdown_path:
-        markdown_path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(markdown_path, markdown(loaded))
+        from regelgat.io.paths import output_file
+
+        write_atomic(output_file(markdown_path, "--markdown"), markdown(loaded))
         click.echo(f"wrote {markdown_path}")
         return
     table = Table("ruleset", "provisions (covers)", "criteria", "sources", "flags", title="regelgat rules")

@@ -128,6 +128,15 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
 
     if date is not None and date_from is not None and date_to is not None:
         raise InputError("--date", "", "--date with both --from and --to has no effect", "drop --date")
+    if base is not None and (date_from is not None or date_to is not None):
+        raise InputError("--base", "", "compares two git versions of the rules; --from/--to compare two dates",
+                         "give either --base (and --date) or --from/--to, not both")
+    if head is not None and base is None:
+        raise InputError("--head", "", "--head needs --base", "add --base GIT_REV")
+    if output:
+        from regelgat.io.paths import output_file
+
+        output_file(output, "--output")
     people = load_population(population, size, seed)
     day = date.date() if date else people.date
     with temporary_folder() as workdir:
@@ -139,7 +148,7 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
         else:
             text = to_markdown(report) if fmt == "markdown" else to_text(report)
     if output:
-        write_atomic(output, text + "\n")
+        write_atomic(output, text + "\n")  # checked before the work started
         click.echo(f"wrote {output}: " + ("outcomes changed" if report.changed else "no outcome changed"))
     else:
         click.echo(text)
@@ -184,7 +193,9 @@ def snapshot_command(population: Path | None, check_: bool, update: bool, files:
             raise InputError("regelgat snapshot", "", "nothing to record", "give a scenario, or --check")
         if len(files) > 1:
             raise InputError("--file", "", "record writes one file", "give --file once")
-        target = files[0] if files else snap.default_file(population)
+        from regelgat.io.paths import output_file
+
+        target = output_file(files[0] if files else snap.default_file(population), "--file")
         data = snap.record(population, target, rulesets_dir, date.date() if date else None, size, seed)
         counts = _eligible_counts(data)
         click.echo(f"recorded {len(data['profiles']):,} profiles of {data['population']} on {data['date']} "

@@ -69,7 +69,9 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
                              f"known: {', '.join(sorted(known))}")
         rulesets = [r for r in rulesets if r.id in wanted]
     compiled = compile_rules(rulesets, scenario.date)
-    out = out_dir or Path("runs") / scenario.id
+    from regelgat.io.paths import output_folder
+
+    out = output_folder(out_dir or Path("runs") / scenario.id, "--out")
     console = Console(stderr=True)
     options = RunOptions(out=out, engine=engine, workers=workers, executor=executor, scheduler=scheduler,
                          check_rate=check_rate, rows=rows, restart=restart)
