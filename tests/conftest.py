@@ -1,0 +1,44 @@
+"""Shared test settings: browser tests skip on a machine without Chromium (CI requires it), and the
+fuzzer's depth (`--fuzz-long`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+INSTALL = "apt-get install -y chromium chromium-driver"
+REQUIRE = "REGELGAT_REQUIRE_BROWSER"  # .ci/run sets it: in CI a missing browser fails instead of skipping
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-long", action="store_true", default=False,
+                     help="Run the fuzzer deep (thousands of inputs) instead of the quick CI sample.")
+
+
+def _need(program: str, found: str | None) -> str:
+    if found:
+        return found
+    reason = f"needs {program}, which is not installed here: {INSTALL}"
+    if os.environ.get(REQUIRE) == "1":
+        pytest.fail(f"{REQUIRE}=1 and the browser test {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The Chromium binary; browser tests skip without it (with the install line), or fail in CI."""
+    return _need("Chromium", shutil.which("chromium") or shutil.which("chromium-browser")
+                 or shutil.which("google-chrome"))
+
+
+@pytest.fixture
+def chromedriver(chromium) -> str:
+    """Chromium's WebDriver, for Selenium tests: skips or fails like `chromium`."""
+    return _need("chromedriver", shutil.which("chromedriver"))
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("browser") and "chromium" not in item.fixturenames:
+        item.fixturenames.append("chromium")  # every browser test needs the browser, fixture or not
