@@ -36,7 +36,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from regelgat.batch.runner import RunOptions, keep_freed_memory, run_batch  # noqa: E402
+from regelgat.batch.chunk import keep_freed_memory  # noqa: E402
+from regelgat.batch.runner import RunOptions, run_batch  # noqa: E402
 from regelgat.rules.compiled import compile_rules  # noqa: E402
 from regelgat.engines.vector import VectorEngine  # noqa: E402
 from regelgat.rules.expressions import And, Compare, Member  # noqa: E402

@@ -17,10 +17,12 @@ from hypothesis import strategies as st
 from regelgat.check.single import default_rulesets_dir
 from regelgat.rules.compiled import compile_rules
 from regelgat.engines.durable import DurableEngine
-from regelgat.engines.vector import VectorEngine, evaluate
+from regelgat.engines.vector import VectorEngine
+from regelgat.rules.columns import evaluate
 from regelgat.rules.expressions import Compare
 from regelgat.client.facts import profile_facts
-from regelgat.population.generate import derive, generate_range, materialise, population_from_profiles
+from regelgat.population.generate import derive, generate_range
+from regelgat.population.profile_columns import materialise, population_from_profiles
 from regelgat.client.profile import NEEDS
 from regelgat.rules.ruleset import load_rulesets
 from regelgat.population.scenario import load_scenario

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regelgat.engines.vector import row_facts
+from regelgat.rules.columns import row_facts
 from regelgat.client.facts import DERIVED_FACTS, profile_facts
-from regelgat.population.generate import (_VECTOR, BLOCK, derive, generate_block, generate_profiles, generate_range,
-                               materialise, population_from_profiles)
+from regelgat.population.generate import _VECTOR, BLOCK, derive, generate_block, generate_profiles, generate_range
+from regelgat.population.profile_columns import materialise, population_from_profiles
 from regelgat.client.profile import Profile
 from regelgat.population.scenario import load_scenario
 from regelgat.client.strategies import profiles

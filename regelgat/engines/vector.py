@@ -5,23 +5,20 @@ It reads the same compiled atoms as the durable_rules engine and reproduces `ver
 column-wise: reason statuses, outcomes with the least fixpoint over `requires`, deciding
 reasons, gaps, effects and referral loops. tests/test_engine_vector.py proves, profile by
 profile, that the verdicts equal those of durable_rules plus `verdicts.decide`; every batch
-run re-checks a random sample the same way.
-
-Three-valued logic (Kleene, as `expressions.evaluate`): an answer is a pair of masks, `t`
-(definitely holds) and `f` (definitely fails); a profile in neither is UNKNOWN because a fact
-the atom reads is missing. When no fact an atom reads can be missing, `f` is left out (None)
-and means `~t`, which saves half the work on the common path.
+run re-checks a random sample the same way. Atoms are evaluated in three-valued logic by
+`rules.columns.evaluate`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
 from regelgat.rules.compiled import BoundRule, CompiledRules
-from regelgat.rules.expressions import And, Compare, Member, Node, facts_read
+from regelgat.rules.columns import Columns, Tri, evaluate
+from regelgat.rules.expressions import facts_read
 from regelgat.client.profile import NEEDS
 from regelgat.rules.verdicts import Reason, Result, Verdict, referral_loops
 
@@ -29,57 +26,6 @@ STATUSES = ("pass", "fail", "not_applicable", "unknown")
 PASS, FAIL, NOT_APPLICABLE, UNKNOWN = range(4)
 OUTCOMES = ("eligible", "ineligible", "blocked")
 ELIGIBLE, INELIGIBLE, BLOCKED = range(3)
-
-
-@dataclass
-class Columns:
-    """Facts as columns: numbers and yes/no as arrays, list values as integer codes into `vocab`."""
-
-    n: int
-    values: dict[str, np.ndarray] = field(default_factory=dict)
-    present: dict[str, np.ndarray] = field(default_factory=dict)  # optional facts: True where given
-    vocab: dict[str, tuple] = field(default_factory=dict)  # coded facts: code -> value
-
-
-@dataclass
-class Tri:
-    t: np.ndarray
-    f: np.ndarray | None = None  # None: fully known, f == ~t
-
-    def false(self) -> np.ndarray:
-        return ~self.t if self.f is None else self.f
-
-
-_OPS = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
-        ">": np.greater, ">=": np.greater_equal}
-
-
-def _leaf(node: Compare | Member, cols: Columns) -> Tri:
-    values = cols.values[node.fact]
-    vocab = cols.vocab.get(node.fact)
-    if isinstance(node, Member):
-        if vocab is not None:
-            # One comparison per listed code: vocabularies are small, and a comparison is many
-            # times faster than a table lookup indexed by the codes.
-            mask = np.zeros(cols.n, bool)
-            for code, value in enumerate(vocab):
-                if value in node.values:
-                    mask |= values == code
-        else:
-            mask = np.isin(values, np.array(node.values))
-        if node.negated:
-            mask = ~mask
-    elif vocab is not None:  # == or != against a coded value
-        code = vocab.index(node.value) if node.value in vocab else -1
-        mask = values == code if node.op == "==" else values != code
-    elif values.dtype == bool:
-        mask = values if (node.op == "==") == bool(node.value) else ~values
-    else:
-        mask = _OPS[node.op](values, node.value)
-    present = cols.present.get(node.fact)
-    if present is None:
-        return Tri(mask)
-    return Tri(mask & present, ~mask & present)
 
 
 def _codes(tri: Tri, true: int, false: int, unknown: int, out: np.ndarray) -> np.ndarray:
@@ -95,32 +41,6 @@ def _codes(tri: Tri, true: int, false: int, unknown: int, out: np.ndarray) -> np
         np.multiply(tri.t.view(np.uint8), np.uint8((true - unknown) % 256), out=out)
         out += tri.f.view(np.uint8) * np.uint8((false - unknown) % 256)
         out += np.uint8(unknown)
-    return out
-
-
-def evaluate(node: Node, cols: Columns, cache: dict | None = None) -> Tri:
-    """A bound condition (negation normal form) over all profiles; leaves are cached in `cache`."""
-    if isinstance(node, (Compare, Member)):
-        if cache is None:
-            return _leaf(node, cols)
-        found = cache.get(node)
-        if found is None:
-            found = cache[node] = _leaf(node, cols)
-        return found
-    parts = [evaluate(item, cols, cache) for item in node.items]
-    known = all(p.f is None for p in parts)
-    both, either = (np.logical_and, np.logical_or) if isinstance(node, And) else (np.logical_or, np.logical_and)
-    t = _chain(both, [p.t for p in parts])
-    if known:
-        return Tri(t)
-    return Tri(t, _chain(either, [p.false() for p in parts]))
-
-
-def _chain(op: np.ufunc, masks: list[np.ndarray]) -> np.ndarray:
-    """op over all masks, pairwise into one new array (ufunc.reduce would first stack them all)."""
-    out = op(masks[0], masks[1])
-    for mask in masks[2:]:
-        op(out, mask, out=out)
     return out
 
 
@@ -209,6 +129,14 @@ class VectorEngine:
 
     # ---- verdicts ----
     def decide(self, atoms: list[Tri], needs: np.ndarray) -> Decisions:
+        """Verdicts for every profile at once, from the atoms' answers: what `verdicts.decide` does for
+        one profile, column-wise, so that a million profiles take a fraction of a second.
+
+        Reason statuses, then outcomes with the least fixpoint over `requires` (alternative routes
+        included), then gaps and effects. Kept as one function (over 60 lines) on purpose: it is the
+        hot path, each step reuses the previous step's arrays in place, and the steps only make
+        sense together; tests/test_engine_vector.py holds it equal to `verdicts.decide`.
+        """
         n = needs.shape[1]
         status = np.empty((len(self.reasons), n), dtype=np.uint8)
         bases: dict[int, np.ndarray] = {}  # per `when` atom, shared by the reasons it guards
@@ -391,21 +319,3 @@ def encode(engine: VectorEngine, results: list[Result], needs: np.ndarray) -> De
         for effect in result.effects:
             effects[effect_index[id(effect)], i] = True
     return Decisions(status, outcome, gaps, effects, needs)
-
-
-def row_facts(cols: Columns, i: int, names: Iterable[str] | None = None) -> dict[str, Any]:
-    """One profile's facts as `facts.profile_facts` writes them (missing facts left out)."""
-    out = {}
-    for name in names or cols.values:
-        present = cols.present.get(name)
-        if present is not None and not present[i]:
-            continue
-        value = cols.values[name][i]
-        vocab = cols.vocab.get(name)
-        if vocab is not None:
-            out[name] = vocab[value]
-        elif value.dtype == bool:
-            out[name] = bool(value)
-        else:
-            out[name] = value.item()
-    return out

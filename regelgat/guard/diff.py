@@ -30,7 +30,8 @@ from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules, _m
 from regelgat.engines.vector import ELIGIBLE, FAIL, VectorEngine
 from regelgat.io.errors import InputError
 from regelgat.rules.expressions import describe, facts_read
-from regelgat.population.generate import derive, population_from_profiles
+from regelgat.population.generate import derive
+from regelgat.population.profile_columns import population_from_profiles
 from regelgat.population.fixed import Dimension, Population
 from regelgat.client.profile import NEEDS
 from regelgat.rules.ruleset import Ruleset

@@ -1,7 +1,7 @@
 """The people a diff or a snapshot runs: a scenario's seeded population, or profile files.
 
 SCENARIO_OR_PROFILES is one of: a scenario YAML (its seeded population, made by
-`regelgat.generate.generate_profiles`), a single profile file, a YAML list of profiles, or a
+`regelgat.population.generate.generate_profiles`), a single profile file, a YAML list of profiles, or a
 folder of profile files.
 """
 

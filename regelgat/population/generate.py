@@ -16,45 +16,24 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from regelgat.rules import expressions
-from regelgat.engines.vector import Columns, evaluate
 from regelgat.client.facts import DERIVED_FACTS, FACT_TYPES, PROFILE_FACTS
-from regelgat.client.profile import NEEDS, Profile
-from regelgat.population.scenario import SLEEPS, SLOT_FIELDS, Dist, FieldInfo, FieldPlan, Scenario
+from regelgat.client.profile import Profile
+from regelgat.population.profile_columns import ProfileColumns, column_vocab, materialise, slots_of
+from regelgat.population.scenario_model import SLOT_FIELDS, Dist, FieldInfo, FieldPlan, Scenario
+from regelgat.rules import expressions
+from regelgat.rules.columns import Columns, evaluate
 
 BLOCK = 1 << 16  # profiles per generation block; part of the reproducibility contract
 CHILD_MIN_GAP = 15  # a generated child is at least this many years younger than the client
 
 
-@dataclass
-class Population(Columns):
-    """Generated profile fields as columns. Rows are profiles start .. start + n - 1."""
-
-    start: int = 0
-    scenario_id: str = ""
-
-    def take(self, rows: np.ndarray) -> "Population":
-        return Population(len(rows), {k: v[rows] for k, v in self.values.items()},
-                          {k: v[rows] for k, v in self.present.items()}, self.vocab, self.start,
-                          self.scenario_id)
-
-
 def _stream(seed: int, block: int, column: str) -> np.random.Generator:
     sequence = np.random.SeedSequence(seed, spawn_key=(block, zlib.crc32(column.encode())))
     return np.random.Generator(np.random.PCG64(sequence))
-
-
-def _vocab(plan_values: list, info: FieldInfo) -> tuple | None:
-    if info.kind == "enum":
-        return info.values
-    if info.kind == "text":
-        return tuple(sorted({v for v in plan_values if isinstance(v, str)}))
-    return None
 
 
 def _constants(dist: Dist | None, constant: Any) -> list:
@@ -80,7 +59,7 @@ class _Block:
 
     def __init__(self, scenario: Scenario, block: int) -> None:
         self.scenario, self.block, self.n = scenario, block, BLOCK
-        self.cols = Population(BLOCK, start=block * BLOCK, scenario_id=scenario.id)
+        self.cols = ProfileColumns(BLOCK, start=block * BLOCK, scenario_id=scenario.id)
 
     def dtype(self, info: FieldInfo):
         return {"bool": bool, "int": np.int64, "float": np.float64}.get(info.kind, np.int16)
@@ -88,7 +67,7 @@ class _Block:
     def fill(self, plan: FieldPlan, column: str | None = None) -> None:
         column = column or plan.column
         info = plan.info
-        vocab = _vocab(_constants(plan.dist, plan.constant), info)
+        vocab = column_vocab(_constants(plan.dist, plan.constant), info)
         if vocab is not None:
             self.cols.vocab[column] = vocab
         if plan.dist is None:
@@ -176,7 +155,7 @@ class _Block:
         return np.round(values, dist.round), None
 
 
-def generate_block(scenario: Scenario, block: int) -> Population:
+def generate_block(scenario: Scenario, block: int) -> ProfileColumns:
     """All BLOCK profiles of block `block` (rows block*BLOCK ...)."""
     maker = _Block(scenario, block)
     for name in scenario.order:
@@ -207,7 +186,7 @@ def generate_block(scenario: Scenario, block: int) -> Population:
     return cols
 
 
-def generate_range(scenario: Scenario, start: int, stop: int) -> Population:
+def generate_range(scenario: Scenario, start: int, stop: int) -> ProfileColumns:
     """Profiles start .. stop - 1, cut from the blocks that hold them."""
     first, last = start // BLOCK, (stop - 1) // BLOCK
     parts = []
@@ -219,7 +198,7 @@ def generate_range(scenario: Scenario, start: int, stop: int) -> Population:
     if len(parts) == 1:
         out = parts[0]
     else:
-        out = Population(sum(p.n for p in parts),
+        out = ProfileColumns(sum(p.n for p in parts),
                          {k: np.concatenate([p.values[k] for p in parts]) for k in parts[0].values},
                          {k: np.concatenate([p.present[k] for p in parts]) for k in parts[0].present},
                          parts[0].vocab, scenario_id=scenario.id)
@@ -227,77 +206,70 @@ def generate_range(scenario: Scenario, start: int, stop: int) -> Population:
     return out
 
 
-def slots_of(pop: Population, name: str) -> int:
-    j = 0
-    while f"{name}.{j}.age" in pop.values:
-        j += 1
-    return j
-
-
 # ---- derived facts, column-wise ----------------------------------------------------------------
 
-def _slot_matrix(pop: Population, name: str, key: str) -> np.ndarray:
+def _slot_matrix(pop: ProfileColumns, name: str, key: str) -> np.ndarray:
     k = slots_of(pop, name)
     if k == 0:
         return np.zeros((0, pop.n), dtype=pop.values.get(f"{name}.count", np.zeros(0, np.int64)).dtype)
     return np.stack([pop.values[f"{name}.{j}.{key}"] for j in range(k)])
 
 
-def _active(pop: Population, name: str) -> np.ndarray:
+def _active(pop: ProfileColumns, name: str) -> np.ndarray:
     k = slots_of(pop, name)
     return np.arange(k)[:, None] < pop.values[f"{name}.count"][None, :]
 
 
-def _code(pop: Population, column: str, value: str) -> int:
+def _code(pop: ProfileColumns, column: str, value: str) -> int:
     vocab = pop.vocab[column]
     return vocab.index(value) if value in vocab else -1
 
 
-def _in(pop: Population, column: str, values: tuple[str, ...]) -> np.ndarray:
+def _in(pop: ProfileColumns, column: str, values: tuple[str, ...]) -> np.ndarray:
     table = np.array([v in values for v in pop.vocab[column]], dtype=bool)
     return table[pop.values[column]]
 
 
-def _children(pop: Population):
+def _children(pop: ProfileColumns):
     active = _active(pop, "children")
     home = active & _slot_matrix(pop, "children", "lives_with_client")
     return home, _slot_matrix(pop, "children", "age")
 
 
-def _co(pop: Population):
+def _co(pop: ProfileColumns):
     active = _active(pop, "co_residents")
     return active, _slot_matrix(pop, "co_residents", "age"), _slot_matrix(pop, "co_residents", "relation"), \
         _slot_matrix(pop, "co_residents", "student_finance")
 
 
-def _relation_code(pop: Population, relation: str) -> int:
+def _relation_code(pop: ProfileColumns, relation: str) -> int:
     key = "co_residents.0.relation"
     return pop.vocab[key].index(relation) if key in pop.vocab else -1
 
 
-def _cost_sharers(pop: Population, min_age: int) -> np.ndarray:
+def _cost_sharers(pop: ProfileColumns, min_age: int) -> np.ndarray:
     active, ages, relation, student = _co(pop)
     counted = active & (ages >= min_age) & (relation != _relation_code(pop, "partner")) & \
         (relation != _relation_code(pop, "lodger")) & ~student
     return counted.sum(axis=0).astype(np.int64)
 
 
-def _partner(pop: Population) -> np.ndarray:
+def _partner(pop: ProfileColumns) -> np.ndarray:
     active, _, relation, _ = _co(pop)
     return (active & (relation == _relation_code(pop, "partner"))).any(axis=0)
 
 
-def _sleeps(pop: Population) -> np.ndarray:
+def _sleeps(pop: ProfileColumns) -> np.ndarray:
     return pop.values["sleeps_elsewhere.present"]
 
 
-def _youngest(pop: Population):
+def _youngest(pop: ProfileColumns):
     home, ages = _children(pop)
     big = np.where(home, ages, np.iinfo(np.int64).max)
     return (big.min(axis=0) if len(big) else np.zeros(pop.n, np.int64)), home.any(axis=0)
 
 
-def _partner_age(pop: Population):
+def _partner_age(pop: ProfileColumns):
     active, ages, relation, _ = _co(pop)
     partner = active & (relation == _relation_code(pop, "partner"))
     low = np.where(partner, ages, -1)
@@ -330,7 +302,7 @@ _VECTOR: dict[str, Any] = {
 _warned: set[str] = set()
 
 
-def derive(pop: Population, names: list[str] | None = None) -> Columns:
+def derive(pop: ProfileColumns, names: list[str] | None = None) -> Columns:
     """The facts rules read, as columns: profile fields as generated plus derived facts.
 
     `names` limits the derived facts computed (default: all of them).
@@ -351,11 +323,11 @@ def derive(pop: Population, names: list[str] | None = None) -> Columns:
     return cols
 
 
-def _derive_slowly(pop: Population, cols: Columns, names: list[str]) -> None:
+def _derive_slowly(pop: ProfileColumns, cols: Columns, names: list[str]) -> None:
     new = [n for n in names if n not in _warned]
     if new:
         _warned.update(new)
-        warnings.warn(f"derived fact(s) {', '.join(new)} have no column form in regelgat/generate.py; "
+        warnings.warn(f"derived fact(s) {', '.join(new)} have no column form in regelgat/population/generate.py; "
                       "computing them profile by profile (slow)", stacklevel=3)
     profiles = materialise(pop)
     for name in names:
@@ -368,52 +340,6 @@ def _derive_slowly(pop: Population, cols: Columns, names: list[str]) -> None:
             cols.present[name] = present
 
 
-# ---- materialising profiles --------------------------------------------------------------------
-
-def _python(pop: Population, column: str, rows: np.ndarray) -> list:
-    values = pop.values[column][rows].tolist()
-    vocab = pop.vocab.get(column)
-    if vocab is not None:
-        values = [vocab[v] for v in values]
-    present = pop.present.get(column)
-    if present is not None:
-        values = [v if ok else None for v, ok in zip(values, present[rows].tolist())]
-    return values
-
-
-def profile_dicts(pop: Population, rows: np.ndarray | None = None) -> list[dict[str, Any]]:
-    """Profiles as plain dicts ready for Profile.model_validate, for the given rows."""
-    rows = np.arange(pop.n) if rows is None else np.asarray(rows)
-    scalar_names = [n for n in Profile.model_fields if n in pop.values]
-    scalars = {n: _python(pop, n, rows) for n in scalar_names}
-    lists = {}
-    for name, infos in SLOT_FIELDS.items():
-        counts = pop.values[f"{name}.count"][rows].tolist()
-        k = slots_of(pop, name)
-        items = {(j, key): _python(pop, f"{name}.{j}.{key}", rows) for j in range(k) for key in infos}
-        lists[name] = [[{key: items[(j, key)][i] for key in infos} for j in range(counts[i])]
-                       for i in range(len(rows))]
-    sleeps = {key: _python(pop, f"sleeps_elsewhere.{key}", rows) for key in SLEEPS}
-    needs = {need: pop.values[f"needs.{need}"][rows].tolist() for need in NEEDS}
-    out = []
-    for i, row in enumerate(rows.tolist()):
-        data: dict[str, Any] = {"id": f"{pop.scenario_id}-{pop.start + row}"}
-        for name in scalar_names:
-            data[name] = scalars[name][i]
-        data["children"] = lists["children"][i]
-        data["co_residents"] = lists["co_residents"][i]
-        data["sleeps_elsewhere"] = ({k: sleeps[k][i] for k in SLEEPS if k != "present"}
-                                    if sleeps["present"][i] else None)
-        data["needs"] = [need for need in NEEDS if needs[need][i]]
-        out.append(data)
-    return out
-
-
-def materialise(pop: Population, rows: np.ndarray | None = None) -> list[Profile]:
-    """Validated Profile objects (strict) for the given rows of a population."""
-    return [Profile.model_validate(d) for d in profile_dicts(pop, rows)]
-
-
 def generate_profiles(scenario: Scenario, size: int | None = None, seed: int | None = None) -> list[Profile]:
     """The first `size` profiles of a scenario (default: its size) as Profile objects.
 
@@ -421,44 +347,4 @@ def generate_profiles(scenario: Scenario, size: int | None = None, seed: int | N
     """
     scenario = scenario.with_overrides(size=size, seed=seed)
     return materialise(generate_range(scenario, 0, scenario.size))
-
-
-def population_from_profiles(profiles: list[Profile], scenario_id: str = "profiles") -> Population:
-    """Columns for given Profile objects (hypothesis examples, profile files), as the generator makes them."""
-    from regelgat.population.scenario import NEED_FIELDS, SCALARS
-
-    n = len(profiles)
-    pop = Population(n, scenario_id=scenario_id)
-
-    def put(column: str, info: FieldInfo, raw: list) -> None:
-        present = np.array([v is not None for v in raw], dtype=bool)
-        vocab = _vocab(raw, info)
-        filler = info.default if info.default is not None else (vocab[0] if vocab else 0)
-        values = [v if v is not None else filler for v in raw]
-        if vocab is not None:
-            pop.vocab[column] = vocab
-            values = [vocab.index(v) for v in values]
-        dtype = {"bool": bool, "int": np.int64, "float": np.float64}.get(info.kind, np.int16)
-        pop.values[column] = np.array(values, dtype=dtype).reshape(n)
-        if info.optional:
-            pop.present[column] = present
-
-    for name, info in SCALARS.items():
-        put(name, info, [getattr(p, name) for p in profiles])
-    for name, infos in SLOT_FIELDS.items():
-        items = [getattr(p, name) for p in profiles]
-        pop.values[f"{name}.count"] = np.array([len(i) for i in items], dtype=np.int64).reshape(n)
-        for j in range(max([len(i) for i in items], default=0)):
-            for key, info in infos.items():
-                raw = [getattr(i[j], key) if j < len(i) else info.default for i in items]
-                put(f"{name}.{j}.{key}", info, raw)
-    stays = [p.sleeps_elsewhere for p in profiles]
-    for key, info in SLEEPS.items():
-        if key == "present":
-            put("sleeps_elsewhere.present", info, [s is not None for s in stays])
-        else:
-            put(f"sleeps_elsewhere.{key}", info, [getattr(s, key) if s is not None else info.default for s in stays])
-    for need, info in NEED_FIELDS.items():
-        put(f"needs.{need}", info, [need in p.needs for p in profiles])
-    return pop
 
