@@ -29,9 +29,9 @@ def main() -> None:
             subprocess.run([*command, str(persona)], check=True, capture_output=True)
             times.append(time.perf_counter() - start)
         print(f"  {persona.stem:<18} {statistics.median(times):.3f} s")
-    setup = [sys.executable, "-c", "import datetime as dt; from regelgat.check import default_rulesets_dir; "
-             "from regelgat.ruleset import load_rulesets; from regelgat.compiled import compile_rules; "
-             "from regelgat.engine_durable import DurableEngine; "
+    setup = [sys.executable, "-c", "import datetime as dt; from regelgat.check.single import default_rulesets_dir; "
+             "from regelgat.rules.ruleset import load_rulesets; from regelgat.rules.compiled import compile_rules; "
+             "from regelgat.engines.durable import DurableEngine; "
              "DurableEngine(compile_rules(load_rulesets(default_rulesets_dir()), dt.date(2026, 1, 15)))"]
     times = []
     for _ in range(runs):
