@@ -27,6 +27,7 @@ def lint_rulesets(directory: Path | str) -> tuple[list[str], str]:
     for ruleset in loaded:
         problems.extend(_parameter_problems(ruleset))
         problems.extend(_unused_parameters(ruleset))
+        problems.extend(_procedures_without_start(ruleset))
     criteria = sum(len(p.criteria) + len(p.exclusions) + len(p.requires)
                    for r in loaded for p in r.spec.provisions) + sum(len(r.spec.effects) for r in loaded)
     provisions = sum(len(r.spec.provisions) for r in loaded)
@@ -77,3 +78,16 @@ def _unused_parameters(ruleset: Ruleset) -> list[str]:
     texts += " ".join(e.text for e in ruleset.spec.effects)
     return [f"{ruleset.path}: parameter {name}: never used (use it in a condition or remove it)"
             for name in ruleset.spec.parameters if name not in used and "{" + name + "}" not in texts]
+
+
+def _procedures_without_start(ruleset: Ruleset) -> list[str]:
+    """A procedure must say how the provision starts on every date its other steps are in force."""
+    out = []
+    for provision in ruleset.spec.provisions:
+        steps = provision.procedure
+        starts = [s for s in steps if s.step == "start"]
+        for step in steps:
+            if step.step != "start" and not any(s.active_on(step.valid_from) for s in starts):
+                out.append(f"{ruleset.path}: provision {provision.id}, procedure {step.id}: no start step in force "
+                           f"on {step.valid_from} (add a step: start with valid_from on or before it)")
+    return out

@@ -95,6 +95,8 @@ class Provision(Dated):
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     exclusions: tuple[Criterion, ...] = ()
     requires: tuple[Requirement, ...] = ()
+    procedure: tuple["ProcedureStep", ...] = Field(
+        (), description="How it starts, pauses and pays back: see regelgat/rules/procedure.py.")
 
 
 class ParameterValue(_Model):
@@ -194,6 +196,10 @@ def _check_unique(spec: RulesetFile, path: Path, data, locate) -> None:
             ["requires"] * len(provision.requires)
         offsets = [i - groups.index(g) for i, g in enumerate(groups)]
         once([r.id for r in rules], lambda i: ("provisions", p_index, groups[i], offsets[i]), "criterion")
+        once([s.id for s in provision.procedure], lambda i: ("provisions", p_index, "procedure", i), "procedure step")
+        for problem in overlaps(provision.procedure):
+            raise InputError(str(path), datafiles.where(("provisions", p_index, "procedure"), data, locate),
+                             problem.split(" (")[0], problem.split(" (")[1].rstrip(")"))
 
 
 def load_rulesets(directory: Path | str) -> list[Ruleset]:
@@ -215,3 +221,10 @@ def load_rulesets(directory: Path | str) -> list[Ruleset]:
                                          f"granted_by {granter!r} names no provision",
                                          hint or "write <ruleset id>/<provision id>")
     return rulesets
+
+
+# Procedure steps build on Rule, so their module is imported once Rule exists.
+from regelgat.rules.procedure import ProcedureStep, overlaps  # noqa: E402
+
+Provision.model_rebuild()
+RulesetFile.model_rebuild()
