@@ -222,7 +222,13 @@ def _explain(error: dict, model: type[BaseModel]) -> tuple[str, str]:
         hint = did_you_mean(str(error.get("input")), [e.strip(" '") for e in expected.replace(" or ", ",").split(",")])
         return f"{clip(error.get('input'))} is not allowed", hint or f"use one of {expected}"
     message = error["msg"]
-    return f"{message} (got {clip(error.get('input'))})", _fix_for(kind, error)
+    got = error.get("input")
+    message = message.removeprefix("Value error, ")
+    shown = "" if isinstance(got, (dict, list)) else f" (got {clip(got)})"  # a whole mapping is noise on one line
+    if kind == "value_error" and message.endswith(")") and " (" in message:
+        message, fix = message.rsplit(" (", 1)  # a validator's "problem (fix)": the fix goes last, once
+        return f"{message}{shown}", fix[:-1]
+    return f"{message}{shown}", _fix_for(kind, error)
 
 
 def _fix_for(kind: str, error: dict) -> str:

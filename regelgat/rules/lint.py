@@ -87,7 +87,7 @@ def _procedures_without_start(ruleset: Ruleset) -> list[str]:
         steps = provision.procedure
         starts = [s for s in steps if s.step == "start"]
         for step in steps:
-            if step.step != "start" and not any(s.active_on(step.valid_from) for s in starts):
+            if step.step not in ("start", "waiting_list") and not any(s.active_on(step.valid_from) for s in starts):
                 out.append(f"{ruleset.path}: provision {provision.id}, procedure {step.id}: no start step in force "
                            f"on {step.valid_from} (add a step: start with valid_from on or before it)")
     return out
