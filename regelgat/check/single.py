@@ -14,7 +14,7 @@ from regelgat.rules.expressions import evaluate, facts_read
 from regelgat.client.facts import profile_facts
 from regelgat.client.profile import Profile
 from regelgat.rules.ruleset import Ruleset, load_rulesets
-from regelgat.rules.verdicts import Result, decide
+from regelgat.rules.verdicts import Result, decide, to_json
 
 BUNDLED_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
 
@@ -63,6 +63,14 @@ def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngi
         checked.effects_if_staying = tuple(e for e in compiled.effects
                                            if staying[e.condition] is True and e not in current)
     return checked
+
+
+def check_json(checked: Checked) -> dict[str, Any]:
+    """The public JSON contract of a check, the same from `regelgat check --format json` and the API."""
+    payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
+    payload["effects_if_staying"] = [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text,
+                                      "source": str(e.rule.source)} for e in checked.effects_if_staying]
+    return payload
 
 
 def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:

@@ -92,30 +92,32 @@ def check(profile: Path, date, fmt: str, rulesets_dir: Path | None) -> None:
     legal source, and what would have to change. Then the needs nothing covers (gaps), the
     referral loops, and effects on other households.
     """
-    from regelgat.check.single import check_with_durable
     from regelgat.check.report import render
-    from regelgat.rules.verdicts import to_json
-
-    from regelgat.check.single import load_profile
+    from regelgat.check.single import check_json, check_with_durable, load_profile
 
     client = load_profile(profile)  # the client's file first: its errors matter most to the user
     checked = check_with_durable(client, _date(date), _load(rulesets_dir))
     if fmt == "json":
-        payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
-        payload["effects_if_staying"] = [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text,
-                                          "source": str(e.rule.source)} for e in checked.effects_if_staying]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(check_json(checked), indent=2, ensure_ascii=False))
     else:
         render(checked, Console(width=max(Console().width, 120)))
 
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path), required=False)
-def lint(directory: Path | None) -> None:
-    """Check every ruleset in DIRECTORY: schema, conditions, sources, parameter dates, ids."""
+@click.option("--write-catalogs", is_flag=True,
+              help="Create or update DIRECTORY/nl/<ruleset>.po with every text to translate (keeps translations).")
+def lint(directory: Path | None, write_catalogs: bool) -> None:
+    """Check every ruleset in DIRECTORY: schema, conditions, sources, parameter dates, ids, and,
+    when DIRECTORY has an nl/ folder, a Dutch text for every title, criterion, effect and flag."""
     from regelgat.check.single import default_rulesets_dir
     from regelgat.rules.lint import lint_rulesets
 
+    if write_catalogs:
+        from regelgat.rules.translations import write_catalog
+
+        for ruleset in _load(directory):
+            click.echo(f"wrote {write_catalog(ruleset)}")
     problems, summary = lint_rulesets(directory or default_rulesets_dir())
     for problem in problems:
         click.echo(problem, err=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from regelgat.io.errors import InputError
 from regelgat.rules.ruleset import Ruleset, load_ruleset, load_rulesets
+from regelgat.rules.translations import missing_translations
 
 
 def lint_rulesets(directory: Path | str) -> tuple[list[str], str]:
@@ -24,10 +25,13 @@ def lint_rulesets(directory: Path | str) -> tuple[list[str], str]:
         except InputError as exc:
             problems.append(str(exc))
     problems.extend(_dates_without_values(loaded))
+    translated = (directory / "nl").is_dir()  # a folder that keeps Dutch texts must keep all of them
     for ruleset in loaded:
         problems.extend(_parameter_problems(ruleset))
         problems.extend(_unused_parameters(ruleset))
         problems.extend(_procedures_without_start(ruleset))
+        if translated:
+            problems.extend(missing_translations(ruleset))
     criteria = sum(len(p.criteria) + len(p.exclusions) + len(p.requires)
                    for r in loaded for p in r.spec.provisions) + sum(len(r.spec.effects) for r in loaded)
     provisions = sum(len(r.spec.provisions) for r in loaded)

@@ -1,0 +1,127 @@
+"""Dutch for the rulesets' own texts: one gettext catalog per ruleset, rulesets/nl/<ruleset id>.po.
+
+A ruleset is written in English; its catalog maps each English text (a provision title, a
+criterion's plain words, an effect, an unconfirmed assumption) to Dutch. Keying by the English
+words means an edited text shows up as untranslated, which `regelgat lint` reports, instead of
+keeping a Dutch text that no longer says the same. {placeholders} are filled after translation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+from babel.numbers import format_decimal
+
+from regelgat.rules.compiled import BoundRule
+from regelgat.rules.ruleset import Ruleset
+
+LANGUAGE_DIRS = {"nl": "nl"}
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def catalog_path(ruleset: Ruleset, lang: str = "nl") -> Path:
+    return ruleset.path.parent / LANGUAGE_DIRS[lang] / f"{ruleset.id}.po"
+
+
+def texts_to_translate(ruleset: Ruleset) -> list[tuple[str, str]]:
+    """(English text, where it is used) for every text of a ruleset that a user may read."""
+    spec = ruleset.spec
+    out = [(spec.title, "ruleset title")]
+    for provision in spec.provisions:
+        out.append((provision.title, f"{provision.id}: title"))
+        for rule in (*provision.criteria, *provision.exclusions, *provision.requires):
+            out.append((_plain(rule.text), f"{provision.id}/{rule.id}: text"))
+            if rule.assumption:
+                out.append((_plain(rule.assumption), f"{provision.id}/{rule.id}: assumption"))
+    for effect in spec.effects:
+        out.append((_plain(effect.text), f"effect {effect.id}: text"))
+        if effect.assumption:
+            out.append((_plain(effect.assumption), f"effect {effect.id}: assumption"))
+    for name, parameter in spec.parameters.items():
+        for start, value in parameter.values.items():
+            if value.assumption:
+                out.append((_plain(value.assumption), f"parameter {name} from {start}: assumption"))
+    return list({text: (text, where) for text, where in out}.values())
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class RulesetTexts:
+    """The Dutch (or English) words of the loaded rulesets, with English where Dutch is missing."""
+
+    lang: str
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, text: str) -> str:
+        return self.messages.get(_plain(text), text) if self.lang != "en" else text
+
+    def rule(self, bound: BoundRule) -> str:
+        """A bound rule's text in this language, with its parameter values filled in."""
+        if self.lang == "en":
+            return bound.text
+        values = dict(bound.parameters)
+        return _PLACEHOLDER.sub(lambda m: _number(values[m[1]], self.lang) if m[1] in values else m[0],
+                                self(bound.rule.text))
+
+    def flag(self, flag: str) -> str:
+        """An assumption flag (`name: why it is unconfirmed`) as its words alone, translated."""
+        return self(flag.split(": ", 1)[-1])
+
+
+def _number(value: float, lang: str) -> str:
+    return format_decimal(value, format="#,##0.##", locale={"nl": "nl_NL"}.get(lang, "en_GB"))
+
+
+def load_texts(rulesets: list[Ruleset], lang: str) -> RulesetTexts:
+    texts = RulesetTexts(lang)
+    if lang == "en":
+        return texts
+    for ruleset in rulesets:
+        path = catalog_path(ruleset, lang)
+        if path.is_file():
+            with path.open("rb") as handle:
+                catalog = read_po(handle)
+            texts.messages.update({m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy})
+    return texts
+
+
+def missing_translations(ruleset: Ruleset, lang: str = "nl") -> list[str]:
+    """Lint lines for every text of a ruleset without a translation, or with wrong {placeholders}."""
+    path = catalog_path(ruleset, lang)
+    if not path.is_file():
+        return [f"{path}: missing ({len(texts_to_translate(ruleset))} texts to translate; "
+                f"create it with `regelgat lint --write-catalogs`)"]
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    out = []
+    for text, where in texts_to_translate(ruleset):
+        message = catalog.get(text)
+        if message is None or not message.string or message.fuzzy:
+            out.append(f"{path}: {where}: no Dutch text (add a msgstr for {text[:50]!r})")
+        elif set(_PLACEHOLDER.findall(text)) != set(_PLACEHOLDER.findall(message.string)):
+            out.append(f"{path}: {where}: the Dutch text must use the same {{placeholders}} as the English")
+    return out
+
+
+def write_catalog(ruleset: Ruleset, lang: str = "nl") -> Path:
+    """Create or update a ruleset's catalog: keep existing translations, add new texts empty."""
+    path = catalog_path(ruleset, lang)
+    old = Catalog()
+    if path.is_file():
+        with path.open("rb") as handle:
+            old = read_po(handle)
+    catalog = Catalog(locale=lang, project=f"regelgat rulesets: {ruleset.id}", fuzzy=False)
+    for text, where in texts_to_translate(ruleset):
+        previous = old.get(text)
+        catalog.add(text, previous.string if previous else "", auto_comments=[where])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False, sort_output=False)
+    return path

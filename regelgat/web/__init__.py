@@ -1,0 +1,1 @@
+"""`regelgat serve`: the professional's page and the JSON API, in Dutch and English."""

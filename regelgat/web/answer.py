@@ -1,0 +1,150 @@
+"""The result page's content: a short answer first, then the detail, in the reader's language.
+
+Built from a check, never from ids or expressions: provision titles, criteria in plain words,
+sources as links, and what would have to change written as a sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from regelgat.check.single import Checked
+from regelgat.rules.expressions import facts_read
+from regelgat.rules.translations import RulesetTexts
+from regelgat.rules.verdicts import Reason, Verdict, waiting_routes
+from regelgat.web.i18n import N_
+from regelgat.web.questions import FACT_TO_FIELD, NEED_NAMES, QUESTIONS, YES_NO
+
+OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits")}
+
+
+@dataclass
+class Clause:
+    text: str
+    source_title: str
+    source_url: str
+    change: str  # what would have to change, as a sentence
+    now: str = ""  # the client's answers the clause read
+
+
+@dataclass
+class Door:
+    title: str
+    outcome: str  # open, shut, waits
+    clause: Clause | None = None
+    route: list[str] = field(default_factory=list)  # titles it waits along
+    loop: bool = False
+    more: int = 0  # further clauses that also refuse (in the full table)
+
+
+@dataclass
+class NeedAnswer:
+    need: str
+    status: str  # covered, not_covered, undetermined
+    by: list[str]
+    questions: list[str]
+
+
+@dataclass
+class Answer:
+    needs: list[NeedAnswer]
+    doors: list[Door]
+    loops: list[list[str]]
+    effects: list[Clause]
+    effects_if_staying: list[Clause]
+    flags: list[tuple[str, str]]
+    table: list[dict]
+
+
+def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str]) -> Answer:
+    result, profile = checked.result, checked.profile
+    title = {v.provision.key: texts(v.provision.spec.title) for v in result.verdicts}
+    mine = [v for v in result.verdicts if set(v.provision.spec.covers) & set(profile.needs)]
+    doors = [_door(v, checked, texts, title, _) for v in mine if v.outcome != "eligible"]
+    needs = []
+    for need in profile.needs:
+        covering = [v for v in mine if need in v.provision.spec.covers]
+        open_ = [title[v.provision.key] for v in covering if v.outcome == "eligible"]
+        unknown = [q for v in covering for q in _unknown_questions(v, checked, _)]
+        status = "covered" if open_ else "undetermined" if unknown else "not_covered"
+        needs.append(NeedAnswer(_(NEED_NAMES[need]), status, open_, list(dict.fromkeys(unknown))))
+    loops = [[title[key] for key in loop] for loop in result.loops]
+    effects = [_effect(e, texts) for e in result.effects]
+    staying = [_effect(e, texts) for e in checked.effects_if_staying]
+    ordered = mine + [v for v in result.verdicts if v not in mine]
+    # Flags of the client's own doors, and of any door that opens: both could turn out otherwise.
+    flags = [(title[v.provision.key], texts.flag(f)) for v in ordered
+             if v in mine or v.outcome == "eligible" for f in v.flags]
+    table = [{"title": title[v.provision.key], "covers": ", ".join(_(NEED_NAMES[n]) for n in v.provision.spec.covers),
+              "outcome": OUTCOMES[v.outcome], "flagged": bool(v.flags),
+              "reasons": [_clause(r, checked, texts, _) for r in v.deciding]} for v in ordered]
+    return Answer(needs, doors, loops, effects, staying, list(dict.fromkeys(flags)), table)
+
+
+def _door(verdict: Verdict, checked: Checked, texts: RulesetTexts, title: dict[str, str], _) -> Door:
+    door = Door(title[verdict.provision.key], OUTCOMES[verdict.outcome])
+    if verdict.outcome == "ineligible":
+        door.clause = _clause(verdict.deciding[0], checked, texts, _)
+        door.more = len(verdict.deciding) - 1
+        return door
+    route, looped = waiting_routes(verdict, checked.result)[0]
+    door.route, door.loop = [title[v.provision.key] for v in route[1:]], looped
+    if not looped and route[-1].deciding:
+        door.clause = _clause(route[-1].deciding[0], checked, texts, _)
+    return door
+
+
+def _clause(reason: Reason, checked: Checked, texts: RulesetTexts, _) -> Clause:
+    rule = reason.rule
+    source = rule.rule.source
+    if rule.group == "requirement":
+        change = _("It would open once the client gets what this waits for.")
+    elif reason.status == "unknown":
+        change = _("Not decided yet: answer the questions below.")
+    elif rule.group == "exclusion":
+        change = _("It would open if this were no longer so.")
+    else:
+        change = _("It would open if this were so.")
+    return Clause(texts.rule(rule), source.title, source.url, change, _now(reason, checked, _))
+
+
+def _effect(effect, texts: RulesetTexts) -> Clause:
+    source = effect.rule.source
+    return Clause(texts.rule(effect), source.title, source.url, "")
+
+
+def _fields_read(reason: Reason, checked: Checked) -> list[str]:
+    atoms = [i for i in (reason.rule.condition, reason.rule.when) if i is not None]
+    facts = set().union(*(facts_read(checked.compiled.atoms[i]) for i in atoms)) if atoms else set()
+    return [f for f in QUESTIONS if f in {FACT_TO_FIELD.get(name, name) for name in facts}]
+
+
+def _now(reason: Reason, checked: Checked, _) -> str:
+    """The client's answers that a clause read, in words: `Zelfredzaam: yes; net income: 1550`."""
+    if reason.rule.group == "requirement":
+        return ""
+    return "; ".join(f"{_(QUESTIONS[f].label).rstrip('?')}: {_answer_words(f, checked, _)}"
+                     for f in _fields_read(reason, checked))
+
+
+def _answer_words(name: str, checked: Checked, _) -> str:
+    value = getattr(checked.profile, name)
+    question = QUESTIONS[name]
+    if value is None:
+        return _("not answered")
+    if question.kind == "yes_no":
+        return _(dict(YES_NO)["yes" if value else "no"])
+    if question.kind == "choice":
+        return _(dict(question.choices)[value])
+    if question.kind == "children":
+        return ", ".join(str(c.age) for c in value if c.lives_with_client) or _("none")
+    if question.kind == "sleeps_elsewhere":
+        return str(value.nights_per_week) if value else "0"
+    if question.kind == "needs":
+        return ", ".join(_(NEED_NAMES[n]) for n in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _unknown_questions(verdict: Verdict, checked: Checked, _) -> list[str]:
+    return [_(QUESTIONS[f].label) for r in verdict.deciding if r.status == "unknown" for f in _fields_read(r, checked)]

@@ -1,0 +1,87 @@
+"""The JSON API for other software: the same contract as `regelgat check --format json`.
+
+Errors are JSON `{"error": "<one line>"}` with status 422, worded as the CLI words them: the place
+in the request body, the problem and the likely fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from regelgat.check.single import check_json
+from regelgat.client.profile import Profile
+from regelgat.io import datafiles
+from regelgat.io.errors import InputError
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+BODY = "request body"
+
+
+class CheckRequest(BaseModel):
+    """A client profile and the date whose rules apply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile: Profile
+    date: dt.date | None = Field(None, description="Rules date, YYYY-MM-DD (default: today).")
+
+
+def _no_place(loc: tuple) -> str:
+    return ""  # a request body has no line numbers; the field path says where
+
+
+def validate_check_request(data: Any) -> CheckRequest:
+    """Validate a decoded body with the same one-line messages as a profile file gets."""
+    if not isinstance(data, dict) or "profile" not in data:
+        raise InputError(BODY, "", "expected {\"profile\": {...}, \"date\": \"YYYY-MM-DD\"}",
+                         "send the profile under the key profile")
+    profile = datafiles.validate(Profile, data["profile"], f"{BODY}: profile", _no_place)
+    extra = sorted(set(data) - {"profile", "date"})
+    if extra:
+        raise InputError(BODY, extra[0], f"unknown field {extra[0]!r}", "allowed: profile, date")
+    try:
+        date = dt.date.fromisoformat(data["date"]) if data.get("date") is not None else None
+    except (TypeError, ValueError):
+        raise InputError(BODY, "date", f"{data['date']!r} is not a date", "write it as YYYY-MM-DD") from None
+    return CheckRequest(profile=profile, date=date)
+
+
+def error_response(exc: InputError) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, status_code=422)
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's list of errors becomes the CLI's one line: the body is validated again to word it."""
+    try:
+        validate_check_request(json.loads(await request.body()))
+    except InputError as problem:
+        return error_response(problem)
+    except ValueError as bad_json:
+        return error_response(InputError(BODY, "", f"not valid JSON ({bad_json})", "send a JSON object"))
+    first = exc.errors()[0] if exc.errors() else {}
+    return error_response(InputError(BODY, ".".join(map(str, first.get("loc", ()))), first.get("msg", "invalid")))
+
+
+@router.post("/check", summary="Check one client profile against every provision")
+def check(body: CheckRequest, request: Request) -> dict[str, Any]:
+    """Per provision eligible, ineligible or blocked, with the deciding criteria and their sources,
+    then gaps, referral loops and effects on others. The profile is neither stored nor logged."""
+    checked = request.app.state.checker.check(body.profile, body.date or dt.date.today())
+    return check_json(checked)
+
+
+@router.get("/rules", summary="The catalogue of rulesets, provisions and criteria")
+def rules(request: Request) -> list[dict[str, Any]]:
+    return [ruleset.spec.model_dump(mode="json", exclude_none=True) for ruleset in request.app.state.checker.rulesets]
+
+
+@router.get("/schema", summary="The JSON Schema of a client profile")
+def schema() -> dict[str, Any]:
+    return Profile.model_json_schema()

@@ -1,0 +1,62 @@
+"""Rules compiled once per rules date, and a warm durable_rules engine per date, shared by requests.
+
+durable_rules' C extension is not known to be safe to call from two threads at once, so one lock
+guards every engine; a check holds it for about a millisecond. Compiling and building the engine is what makes a
+cold `regelgat check` slow, so a server does it once per date instead of once per client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from regelgat.check.single import Checked, check_profile
+from regelgat.client.profile import Profile
+from regelgat.engines.durable import DurableEngine
+from regelgat.rules.compiled import CompiledRules, compile_rules
+from regelgat.rules.ruleset import Ruleset
+
+MAX_DATES = 8  # rules dates kept warm; a ninth evicts the oldest
+
+
+@dataclass
+class _Warm:
+    compiled: CompiledRules
+    engine: DurableEngine
+
+
+class Checker:
+    """Decides profiles against the loaded rulesets, keeping compiled rules and engines warm."""
+
+    def __init__(self, rulesets: list[Ruleset], today: dt.date | None = None) -> None:
+        self.rulesets = rulesets
+        self._warm: dict[dt.date, _Warm] = {}
+        self._lock = threading.RLock()
+        self.warm_up(today or dt.date.today())
+
+    def warm_up(self, date: dt.date) -> _Warm:
+        with self._lock:
+            warm = self._warm.get(date)
+            if warm is None:
+                compiled = compile_rules(self.rulesets, date)
+                warm = _Warm(compiled, DurableEngine(compiled))
+                if len(self._warm) >= MAX_DATES:
+                    oldest = next(iter(self._warm))
+                    self._warm.pop(oldest).engine.close()
+                self._warm[date] = warm
+            return warm
+
+    def compiled(self, date: dt.date) -> CompiledRules:
+        return self.warm_up(date).compiled
+
+    def check(self, profile: Profile, date: dt.date) -> Checked:
+        with self._lock:
+            warm = self.warm_up(date)
+            return check_profile(profile, warm.compiled, warm.engine)
+
+    def close(self) -> None:
+        with self._lock:
+            for warm in self._warm.values():
+                warm.engine.close()
+            self._warm.clear()

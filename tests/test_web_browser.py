@@ -1,0 +1,186 @@
+"""The web page in a real headless Chromium (Debian's chromium and chromium-driver), as a social
+worker uses it: from an empty form to an answer, in Dutch and in English, plus an axe-core
+accessibility check of every page. The Mr K. test saves docs/serve-result.png for the README."""
+
+import datetime as dt
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from regelgat.rules.ruleset import load_rulesets
+from regelgat.web.app import create_app
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+DATE = "2026-01-15"
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app on a free loopback port, in a thread of this process, for the module's tests."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(load_rulesets(ROOT / "rulesets"), dt.date.fromisoformat(DATE))
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert shutil.which(CHROMEDRIVER), "the browser tests need: apt-get install -y chromium chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 "--window-size=1100,1400", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def fill(driver, answers: dict[str, str]):
+    """Type or choose each answer the way a user would: text boxes, selects, radios, checkboxes."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    for name, value in answers.items():
+        element = driver.find_element(By.NAME, name)
+        if element.tag_name == "select":
+            Select(element).select_by_value(value)
+        elif element.get_attribute("type") in ("radio", "checkbox"):
+            driver.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
+        else:
+            element.clear()
+            element.send_keys(value)
+
+
+def submit(driver, label: str, selector: str = "form.interview button"):
+    from selenium.webdriver.common.by import By
+
+    buttons = [b for b in driver.find_elements(By.CSS_SELECTOR, selector) if b.text == label]
+    click_and_wait(driver, buttons[-1])
+
+
+def click_and_wait(driver, button):
+    """Click, then wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    wait = WebDriverWait(driver, 60)
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(expected_conditions.presence_of_element_located((By.TAG_NAME, "footer")))
+
+
+def text_of(driver, selector: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, selector).text
+
+
+def accessibility_violations(driver) -> list[str]:
+    """axe-core's WCAG 2 A and AA rules on the current page (axe.min.js from axe-selenium-python)."""
+    from axe_selenium_python import Axe
+
+    Axe(driver).inject()
+    driver.set_script_timeout(120)
+    results = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' ' + JSON.stringify(v.nodes.map(n => n.target)))))"
+        ".catch(e => done(['axe failed: ' + e]));")
+    return results
+
+
+MR_K = {"id": "Mr K.", "age": "58", "relationship": "separated", "housing": "unsuitable", "host": "ex_partner",
+        "nights_per_week": "3", "host_on_bijstand": "yes", "income_net_monthly": "1550",
+        "income_source": "employment", "needs": "housing", "date": ""}
+
+
+def test_mr_k_in_dutch_from_an_empty_form(server, browser):
+    browser.get(f"{server}/?lang=nl")
+    assert browser.find_element("css selector", "html").get_attribute("lang") == "nl"
+    fill(browser, {**MR_K, "date": ""})
+    browser.execute_script(f"document.getElementById('f-date').value = '{DATE}'")
+    submit(browser, "Checken")
+    short = text_of(browser, ".short")
+    assert "Wonen:" in short and "niet gedekt" in short
+    doors = text_of(browser, ".doors")
+    assert "Maatschappelijke opvang" in doors and "GGD" in doors  # the clause that shuts it, in plain words
+    assert "Bron:" in doors and browser.find_element("css selector", ".doors .source a").get_attribute("href").startswith("https://")
+    assert "Als de cliënt daar de meeste nachten sliep:" in text_of(browser, ".effects")  # his wife's bijstand
+    assert "zelfredzaam" in text_of(browser, ".next")  # a question that could still change it
+    # The same answers in English, for the README's screenshot.
+    click_and_wait(browser, browser.find_element("css selector", '.langs-form button[value="en"]'))
+    assert "not covered" in text_of(browser, ".short")
+    assert browser.find_element("name", "income_net_monthly").get_attribute("value") == "1550"
+    height = browser.execute_script("return document.querySelector('.effects').getBoundingClientRect().bottom + window.scrollY")
+    browser.set_window_size(1100, int(height) + 140)
+    browser.save_screenshot(str(ROOT / "docs" / "serve-result.png"))
+    browser.set_window_size(1100, 1400)
+
+
+def test_the_pregnant_19_year_old_in_english(server, browser):
+    browser.get(f"{server}/?lang=en")
+    fill(browser, {"id": "Sanne", "age": "19", "relationship": "single", "pregnancy_weeks": "34",
+                   "housing": "sofa_surfing", "income_net_monthly": "0", "income_source": "none"})
+    fill(browser, {"needs": "housing"})
+    fill(browser, {"needs": "income"})
+    browser.execute_script(f"document.getElementById('f-date').value = '{DATE}'")
+    submit(browser, "Check")
+    assert "Housing: not covered" in text_of(browser, ".short")
+    next_questions = text_of(browser, ".next")
+    assert "parents" in next_questions and "melding" in next_questions  # what decides her bijstand
+    fill(browser, {"parents_can_support": "no", "weeks_since_reporting": "5"})
+    submit(browser, "Check again")
+    short = text_of(browser, ".short")
+    assert "Income: covered by Algemene bijstand" in short and "Housing: not covered" in short
+    assert "Pregnancy on its own does not" in text_of(browser, ".doors")  # why youth shelter stays shut
+
+
+def test_a_script_in_a_name_is_shown_as_text(server, browser):
+    browser.get(f"{server}/?lang=en")
+    fill(browser, {**MR_K, "id": "<script>window.pwned = 1</script>"})
+    submit(browser, "Check")
+    assert text_of(browser, "h1 .client") == "<script>window.pwned = 1</script>"
+    assert browser.execute_script("return window.pwned") is None
+
+
+@pytest.mark.parametrize("page", ["empty form", "result", "result in Dutch", "a refused answer", "api docs"])
+def test_every_page_passes_an_accessibility_check(server, browser, page):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if page == "api docs":
+        browser.get(f"{server}/docs")
+        WebDriverWait(browser, 60).until(  # Swagger UI has rendered, from local files only
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".opblock")))
+    else:
+        browser.get(f"{server}/?lang={'nl' if 'Dutch' in page else 'en'}")
+        if page != "empty form":
+            fill(browser, {**MR_K, "age": "fifty" if page == "a refused answer" else "58"})
+            click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.interview button"))
+    assert accessibility_violations(browser) == []
