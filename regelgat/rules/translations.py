@@ -8,6 +8,7 @@ keeping a Dutch text that no longer says the same. {placeholders} are filled aft
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from regelgat.rules.compiled import BoundRule
 from regelgat.rules.ruleset import Ruleset
 
 LANGUAGE_DIRS = {"nl": "nl"}
+_FIXED = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -117,7 +119,11 @@ def write_catalog(ruleset: Ruleset, lang: str = "nl") -> Path:
     if path.is_file():
         with path.open("rb") as handle:
             old = read_po(handle)
-    catalog = Catalog(locale=lang, project=f"regelgat rulesets: {ruleset.id}", fuzzy=False)
+    catalog = Catalog(locale=lang, project="regelgat ruleset", version=ruleset.id, fuzzy=False,
+                      header_comment=f"# Dutch for the texts of rulesets/{ruleset.id}.yaml, keyed by their English words.\n"
+                                     "# After editing the ruleset: regelgat lint --write-catalogs, then fill each empty msgstr.",
+                      msgid_bugs_address="-", last_translator="-", language_team="-",
+                      creation_date=_FIXED, revision_date=_FIXED)  # same texts, same bytes
     for text, where in texts_to_translate(ruleset):
         previous = old.get(text)
         catalog.add(text, previous.string if previous else "", auto_comments=[where])

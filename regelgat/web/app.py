@@ -22,7 +22,8 @@ from fastapi.templating import Jinja2Templates
 from regelgat.rules.ruleset import Ruleset
 from regelgat.web import api, pages
 from regelgat.web.checker import Checker
-from regelgat.web.i18n import translations
+from regelgat.rules.translations import load_texts
+from regelgat.web.i18n import LANGUAGES, translations
 from regelgat.web.safety import MAX_BODY_BYTES, Safety, TooLarge, too_large
 
 HERE = Path(__file__).parent
@@ -55,6 +56,7 @@ def create_app(rulesets: list[Ruleset], today: dt.date | None = None, max_body: 
     app = FastAPI(title="regelgat", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Check a client profile against cited, dated rulesets of Dutch social rules.")
     app.state.checker = checker
+    app.state.ruleset_texts = {lang: load_texts(rulesets, lang) for lang in LANGUAGES}
     app.state.templates = make_templates()
     app.add_exception_handler(RequestValidationError, api.validation_error)
     app.add_exception_handler(TooLarge, too_large)

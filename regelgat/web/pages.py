@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse
 from regelgat.client.profile import NEEDS, Profile
 from regelgat.io import datafiles
 from regelgat.io.errors import InputError
-from regelgat.rules.translations import load_texts
 from regelgat.web import questions
 from regelgat.web.answer import build_answer
 from regelgat.web.diagram import loop_picture
@@ -57,7 +56,7 @@ async def check(request: Request):
         return _render(request, lang, "interview.html", {**context, "next": []}, status=422)
     checked = request.app.state.checker.check(profile, date or dt.date.today())
     _ = translations(lang).gettext
-    answer = build_answer(checked, load_texts(request.app.state.checker.rulesets, lang), _)
+    answer = build_answer(checked, request.app.state.ruleset_texts[lang], _)
     return _render(request, lang, "result.html", {
         **context, "answer": answer, "next": next_questions(checked, answers.answered),
         "pictures": [(loop, loop_picture(loop)) for loop in answer.loops], "client": profile.id,
