@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from regelgat.engines import vector as engine_vector
-from regelgat.batch.runner import CrossCheckError, RunOptions, run_batch
+from regelgat.batch.runner import RunOptions, run_batch
+from regelgat.io.errors import CrossCheckError
 from regelgat.check.single import default_rulesets_dir
 from regelgat.rules.compiled import compile_rules
 from regelgat.io.errors import InputError

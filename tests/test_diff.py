@@ -12,7 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from regelgat.cli import main
-from regelgat.guard.diff import Side, diff_population
+from regelgat.guard.diff import diff_population
+from regelgat.rules.at_date import RulesAt as Side
 from regelgat.population.fixed import load_population
 
 ROOT = Path(__file__).resolve().parent.parent

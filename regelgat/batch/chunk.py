@@ -18,19 +18,12 @@ from regelgat.batch.rows import encode_rows
 from regelgat.batch.tally import profile_keys
 from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import BLOCKED, Decisions, VectorEngine, encode
+from regelgat.io.errors import CrossCheckError
 from regelgat.population.generate import BLOCK, derive, generate_block
 from regelgat.population.profile_columns import ProfileColumns, materialise, profile_dicts
 from regelgat.population.scenario_model import Scenario
 from regelgat.rules.columns import row_facts
 from regelgat.rules.compiled import CompiledRules
-
-
-class CrossCheckError(RuntimeError):
-    """The numpy engine and durable_rules disagree on a profile: a bug, never a result."""
-
-    def __init__(self, message: str, profile: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.profile = profile
 
 
 @dataclass(frozen=True)

@@ -49,21 +49,23 @@ def run_pool(job: Job, todo: list[int], workers: int, store: Callable[[ChunkOutp
 def run_dask(job: Job, todo: list[int], scheduler: str | None, store: Callable[[ChunkOutput], None]) -> None:
     """Run chunks `todo` on a Dask cluster at `scheduler` (an address, or a Client to reuse)."""
     if not scheduler:
-        raise InputError("--scheduler", "", "--executor dask needs a scheduler address",
-                         "e.g. --scheduler tcp://10.0.0.5:8786")
+        raise InputError("", "", "the dask executor needs a scheduler address",
+                         "give the address of a Dask scheduler, e.g. tcp://10.0.0.5:8786", setting="scheduler",
+                         code="scheduler-missing")
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise InputError("--executor", "", "dask.distributed is not installed",
-                         "pip install 'dask[distributed]'") from None
+        raise InputError("", "", "dask.distributed is not installed",
+                         "pip install 'dask[distributed]'", setting="executor") from None
     client = scheduler if not isinstance(scheduler, str) else None
     owned = client is None
     if owned:
         try:
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise InputError("--scheduler", "", f"cannot reach the Dask scheduler at {scheduler}: {exc}",
-                             "check the address and that the scheduler runs") from None
+            raise InputError("", "", f"cannot reach the Dask scheduler at {scheduler}: {exc}",
+                             "check the address and that the scheduler runs", setting="scheduler",
+                             code="scheduler-unreachable") from None
     try:
         shared = client.scatter(job, broadcast=True)
         queue = list(todo)

@@ -17,7 +17,6 @@ so no row is lost or written twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from regelgat import __version__
-from regelgat.batch.chunk import ChunkOutput, CrossCheckError, Job, chunk_count, run_chunk
+from regelgat.batch.chunk import ChunkOutput, Job, chunk_count, run_chunk
 from regelgat.batch.chunk_stats import ChunkStats, Layout
 from regelgat.batch.executors import run_dask, run_pool
 from regelgat.batch.merge import Merger
@@ -34,9 +33,10 @@ from regelgat.batch.rows import row_suffix
 from regelgat.batch.summary import finish
 from regelgat.engines.vector import VectorEngine
 from regelgat.io.atomic import write_atomic
-from regelgat.io.errors import InputError
+from regelgat.io.errors import CrossCheckError, InputError
 from regelgat.population.generate import BLOCK
 from regelgat.population.scenario_model import Scenario
+from regelgat.rules.at_date import content_digest
 from regelgat.rules.compiled import CompiledRules
 
 
@@ -66,19 +66,18 @@ class RunResult:
 
 def fingerprint(scenario: Scenario, compiled: CompiledRules, options: RunOptions) -> dict[str, Any]:
     """What makes two runs the same run (and a half-finished one resumable)."""
-    digest = hashlib.sha256(scenario.path.read_bytes())
-    for ruleset in compiled.rulesets:
-        digest.update(ruleset.path.read_bytes())
     return {"scenario": str(scenario.path), "size": scenario.size, "seed": scenario.seed,
             "date": scenario.date.isoformat(), "engine": options.engine, "rows": options.rows,
-            "block": BLOCK, "version": __version__, "inputs_sha256": digest.hexdigest()}
+            "block": BLOCK, "version": __version__,
+            "inputs_sha256": content_digest([scenario.path, *(r.path for r in compiled.rulesets)])}
 
 
 def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, Any], restart: bool) -> set[int]:
     """Create or reuse the output folder; return the chunks already done."""
     run_file = out / "run.json"
     if out.exists() and not out.is_dir():
-        raise InputError(str(out), "", "exists and is not a folder", "give --out a folder")
+        raise InputError(str(out), "", "exists and is not a folder", "give a folder for the output", setting="out",
+                         code="out-not-folder")
     done: set[int] = set()
     if run_file.exists() and not restart:
         try:
@@ -87,7 +86,8 @@ def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, An
             previous = None
         if previous != wanted:
             raise InputError(str(out), "run.json", "holds a different run (scenario, size, seed, date, engine, "
-                             "rules or version differ)", "give another --out, or --restart to discard it")
+                             "rules or version differ)", "give another output folder, or restart to discard it",
+                             setting="out", code="other-run")
         for path in (out / "chunks").glob("*.npz"):
             done.add(int(path.stem))
     elif restart and out.exists():
@@ -107,10 +107,11 @@ def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, An
 def _check_options(options: RunOptions) -> None:
     """Options that no type can rule out: a known engine, a sample share between 0 and 1."""
     if options.engine not in ENGINES:
-        raise InputError("--engine", "", f"unknown engine {options.engine!r}", f"use one of {', '.join(ENGINES)}")
+        raise InputError("", "", f"unknown engine {options.engine!r}", f"use one of {', '.join(ENGINES)}",
+                         setting="engine")
     if not 0 <= options.check_rate <= 1:
-        raise InputError("--check-sample", "", f"{options.check_rate} is not a share between 0 and 1",
-                         "e.g. --check-sample 0.001")
+        raise InputError("", "", f"{options.check_rate} is not a share between 0 and 1", "e.g. 0.001",
+                         setting="check_rate", code="check-rate")
 
 
 def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,

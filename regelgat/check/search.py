@@ -30,7 +30,7 @@ def simplest_gap_profile(compiled: CompiledRules, gaps: Sequence[str], where: st
         try:
             condition = expressions.bind(expressions.parse(where, FACT_TYPES, {}), {})
         except expressions.ExpressionError as exc:
-            raise InputError("--where", "", f"{exc} in {where!r}", exc.fix) from None
+            raise InputError("", "", f"{exc} in {where!r}", exc.fix, setting="where") from None
 
     def falls_through(profile: Profile) -> bool:
         if condition is not None and expressions.evaluate(condition, profile_facts(profile)) is not True:

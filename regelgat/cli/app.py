@@ -1,7 +1,8 @@
 """The `regelgat` command line. Each command's docstring is its help text.
 
 Exit codes: 0 success or no change, 1 a finding (a failed case, a changed snapshot),
-2 bad input (one line on stderr naming the file, the place and the fix; never a traceback).
+2 bad input (one line on stderr naming the file, the place and the fix; never a traceback),
+3 a fault in regelgat itself (the engines disagree or misbehave). cli/errors.py writes the lines.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from regelgat.io.errors import InputError
+from regelgat.cli.errors import exit_code, message
+from regelgat.io.errors import RegelgatError
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -36,15 +38,15 @@ def _load(rulesets_dir: Path | None):
 
 
 class _Commands(click.Group):
-    """Turns bad input anywhere below into one line on stderr and exit code 2, never a traceback."""
+    """Turns an error anywhere below into one line on stderr and its exit code (cli/errors.py), never a traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except InputError as exc:
-            for line in str(exc).splitlines():  # several problems in one file: one line each
+        except RegelgatError as exc:
+            for line in message(exc).splitlines():  # several problems in one file: one line each
                 click.echo(f"error: {line}", err=True)
-            sys.exit(2)
+            sys.exit(exit_code(exc))
         except OSError as exc:  # a path the operating system refuses (too long, read-only, full disk)
             from regelgat.io.paths import os_error
 

@@ -6,6 +6,7 @@ Exit codes, for all three: 0 all cases pass / no change, 1 a case failed / a cha
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -119,7 +120,8 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
     Exit code 0: no outcome changed. 1: an outcome changed. 2: bad input.
     """
     from regelgat.check.single import default_rulesets_dir
-    from regelgat.guard.diff import diff_population, sides, temporary_folder
+    from regelgat.guard.diff import diff_population
+    from regelgat.guard.git_rulesets import temporary_folder
     from regelgat.io.atomic import write_atomic
     from regelgat.guard.diff_report import to_json, to_markdown, to_text
     from regelgat.population.fixed import load_population
@@ -140,7 +142,7 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
     people = load_population(population, size, seed)
     day = date.date() if date else people.date
     with temporary_folder() as workdir:
-        before, after = sides(Path(rulesets_dir or default_rulesets_dir()), _day(date_from), _day(date_to), day,
+        before, after = _sides(Path(rulesets_dir or default_rulesets_dir()), _day(date_from), _day(date_to), day,
                               base, head, Path(workdir), people.ruleset_ids)
         report = diff_population(people, before, after, examples, group_by)
         if fmt == "json":
@@ -228,3 +230,32 @@ def _eligible_counts(data: dict) -> list[tuple[str, int]]:
         for index, letter in enumerate(code.split()[1]):
             counts[index] += letter == "E"
     return list(zip(columns, counts))
+
+
+def _sides(rulesets_dir: Path, date_from: dt.date | None, date_to: dt.date | None, date: dt.date | None,
+          base: str | None, head: str | None, workdir: Path,
+          only: tuple[str, ...] | None = None) -> tuple:
+    """The two sides of a diff from the command-line choices: two dates, or two git revisions on one date."""
+    from regelgat.guard.git_rulesets import revision_label, rulesets_at_revision
+    from regelgat.io.errors import InputError
+    from regelgat.rules.at_date import RulesAt
+
+    if base is None and head is not None:
+        raise InputError("--head", "", "--head needs --base", "give --base REV too")
+    if base is None and (date_from is None or date_to is None):
+        raise InputError("regelgat diff", "", "nothing to compare",
+                         "give --from DATE --to DATE, or --base GIT_REV [--head GIT_REV]")
+    day = date or dt.date.today()
+    day_a, day_b = date_from or day, date_to or day
+    if base is None:
+        return RulesAt.at(str(day_a), rulesets_dir, day_a, only), RulesAt.at(str(day_b), rulesets_dir, day_b, only)
+    dir_a = rulesets_at_revision(rulesets_dir, base, workdir / "base")
+    shown = dir_a.relative_to(workdir / "base").as_posix()
+    label_a = f"{revision_label(rulesets_dir, base)} on {day_a}"
+    if head is None:
+        dir_b, label_b = Path(rulesets_dir), f"working tree on {day_b}"
+    else:
+        dir_b = rulesets_at_revision(rulesets_dir, head, workdir / "head")
+        label_b = f"{revision_label(rulesets_dir, head)} on {day_b}"
+        return RulesAt.at(label_a, dir_a, day_a, only, shown), RulesAt.at(label_b, dir_b, day_b, only, shown)
+    return RulesAt.at(label_a, dir_a, day_a, only, shown), RulesAt.at(label_b, dir_b, day_b, only)

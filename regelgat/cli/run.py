@@ -47,7 +47,8 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
     a summary: gap rates per group, the criteria that refuse most often, the provisions that
     shut most doors, referral loops, and gap patterns with a typical and a simplest profile.
     """
-    from regelgat.batch.runner import CrossCheckError, RunOptions, run_batch
+    from regelgat.batch.runner import RunOptions, run_batch
+    from regelgat.io.errors import CrossCheckError
     from regelgat.check.single import default_rulesets_dir
     from regelgat.rules.compiled import compile_rules
     from regelgat.batch.report import render_terminal, write_reports

@@ -25,16 +25,13 @@ from typing import Any, Mapping
 
 import durable_rules_engine as _engine
 
+from regelgat.io.errors import EngineFault
 from regelgat.rules.compiled import CompiledRules
 from regelgat.rules.expressions import And, Compare, Member, Node, negate
 
 _GUARD = {"$ex": {"regelgat_pid": 1}}
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _handle_names = count()
-
-
-class EngineFault(RuntimeError):
-    """durable_rules fired both a condition and its negation: an engine bug, never a verdict."""
 
 
 def _literal(value: Any) -> Any:

@@ -10,7 +10,6 @@ actual, and every criterion of the provisions concerned with its status and lega
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,11 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from regelgat.io import datafiles
 from regelgat.check.single import Checked, check_profile, default_rulesets_dir
-from regelgat.rules.compiled import CompiledRules, compile_rules
-from regelgat.io.errors import InputError, clip, did_you_mean
-from regelgat.io.paths import kind_of
+from regelgat.rules.at_date import rules_at
+from regelgat.rules.compiled import CompiledRules
+from regelgat.io.errors import CaseError, InputError, ProfileError, clip, did_you_mean
+from regelgat.io.paths import kind_of, shown_path
 from regelgat.client.profile import Need, Profile
-from regelgat.rules.ruleset import Ruleset, load_rulesets
 from regelgat.rules.verdicts import Reason, Verdict, requirement_text
 
 Engine = Literal["python", "durable"]
@@ -111,7 +110,7 @@ class Case:
 
     @property
     def where(self) -> str:
-        return f"{_rel(self.file)}:{self.line}"
+        return f"{shown_path(self.file)}:{self.line}"
 
 
 # ---- loading -----------------------------------------------------------------------------------
@@ -125,7 +124,7 @@ def find_case_files(paths: list[Path]) -> list[Path]:
         elif kind_of(path) == "file":
             files.append(path)
         else:
-            raise InputError(str(path), "", "no such file or folder", "give case files or a folder of them")
+            raise CaseError(str(path), "", "no such file or folder", "give case files or a folder of them")
     return files
 
 
@@ -146,7 +145,7 @@ def load_case_file(path: Path | str) -> list[Case]:
     names = [c.name for c in cases]
     for index, name in enumerate(names):
         if name in names[:index]:
-            raise InputError(str(path), datafiles.where(("cases", index, "name"), data, locate),
+            raise CaseError(str(path), datafiles.where(("cases", index, "name"), data, locate),
                              f"case name {name!r} is used twice", "give each case its own name")
     return cases
 
@@ -159,8 +158,8 @@ def _case_profile(case: CaseSpec, index: int, path: Path, data: Any, locate) -> 
         persona_path = resolve_persona(case.persona, path, where=datafiles.where(("cases", index, "persona"), data, locate))
         persona_data, persona_locate = datafiles.read(persona_path)
         if not isinstance(persona_data, dict):
-            raise InputError(str(persona_path), "", "a persona file must be a mapping of profile fields",
-                             "write one profile: id, age, ...")
+            raise ProfileError(str(persona_path), "", "a persona file must be a mapping of profile fields",
+                               "write one profile: id, age, ...")
         base = persona_data
     merged = {**base, **overrides}
     merged.setdefault("id", _slug(case.name))
@@ -183,7 +182,7 @@ def resolve_persona(name: str, case_file: Path, where: str = "") -> Path:
     """A persona path: as given if absolute, else from the case file's folder or any folder above it."""
     candidate = Path(name)
     if any(len(part.encode()) > 255 for part in candidate.parts):
-        raise InputError(str(case_file), where, f"persona file name {clip(name)} is too long",
+        raise CaseError(str(case_file), where, f"persona file name {clip(name)} is too long",
                          "name the file at most 255 characters")
     if candidate.is_absolute():
         if kind_of(candidate) == "file":
@@ -194,48 +193,13 @@ def resolve_persona(name: str, case_file: Path, where: str = "") -> Path:
                 return folder / candidate
         if kind_of(Path.cwd() / candidate) == "file":
             return Path.cwd() / candidate
-    raise InputError(str(case_file), where, f"persona file {name!r} not found",
+    raise CaseError(str(case_file), where, f"persona file {name!r} not found",
                      "give the path from the project root, e.g. scenarios/personas/mr-k.yaml")
 
 
 def _slug(text: str) -> str:
     out = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
     return "-".join(part for part in out.split("-") if part) or "case"
-
-
-# ---- rules, cached by content ------------------------------------------------------------------
-
-_RULESETS: dict[tuple[str, str], list[Ruleset]] = {}
-_COMPILED: dict[tuple, CompiledRules] = {}
-
-
-def rulesets_digest(directory: Path) -> str:
-    """One hash over every ruleset file's name and bytes: a cache key that sees every edit."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(directory).glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def rules_at(directory: Path, date: dt.date, only: tuple[str, ...] | None = None) -> CompiledRules:
-    """The rulesets in DIRECTORY bound to DATE (only the ruleset ids in ONLY, if given); cached by content."""
-    directory = Path(directory).resolve()
-    if not directory.is_dir():
-        raise InputError(str(directory), "", "not a folder of rulesets", "give the rulesets/ folder")
-    digest = rulesets_digest(directory)
-    key = (str(directory), digest)
-    if key not in _RULESETS:
-        _RULESETS[key] = load_rulesets(directory)
-    if (*key, date, only) not in _COMPILED:
-        rulesets = _RULESETS[key]
-        if only is not None:
-            unknown = [i for i in only if i not in {r.id for r in rulesets}]
-            if unknown:
-                raise InputError(str(directory), "", f"no ruleset {unknown[0]!r} here",
-                                 did_you_mean(unknown[0], [r.id for r in rulesets]) or "check the scenario's rulesets:")
-            rulesets = [r for r in rulesets if r.id in only]
-        _COMPILED[(*key, date, only)] = compile_rules(rulesets, date)
-    return _COMPILED[(*key, date, only)]
 
 
 # ---- running -----------------------------------------------------------------------------------
@@ -297,9 +261,9 @@ def _check_names(case: Case, compiled: CompiledRules) -> None:
     blocked = expect.blocked if isinstance(expect.blocked, dict) else dict.fromkeys(expect.blocked)
     where = f"line {case.line}: case {case.name!r}"
 
-    def unknown(kind: str, name: str, known) -> InputError:
+    def unknown(kind: str, name: str, known) -> CaseError:
         hint = did_you_mean(name, known) or f"`regelgat check` lists the {kind}s"
-        return InputError(str(case.file), where, f"no {kind} {name!r} in the rulesets", hint)
+        return CaseError(str(case.file), where, f"no {kind} {name!r} in the rulesets", hint)
 
     for key in (*expect.eligible, *expect.ineligible, *blocked, *expect.not_eligible,
                 *(v for v in blocked.values() if v)):
@@ -314,7 +278,7 @@ def _check_names(case: Case, compiled: CompiledRules) -> None:
         for criterion in (criteria,) if isinstance(criteria, str) else criteria or ():
             if criterion not in ids:
                 hint = did_you_mean(criterion, ids) or f"{key} has: {', '.join(ids)}"
-                raise InputError(str(case.file), where, f"{key} has no criterion or exclusion {criterion!r}", hint)
+                raise CaseError(str(case.file), where, f"{key} has no criterion or exclusion {criterion!r}", hint)
 
 
 def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
@@ -390,8 +354,8 @@ def format_result(result: CaseResult, all_provisions: bool = False) -> str:
     checked = result.checked
     assert checked is not None
     lines = [head]
-    profile = f"profile {checked.profile.id}" + (f" ({_rel(case.persona_path)})" if case.persona_path else " (inline)")
-    lines.append(f"  date {case.spec.date}, {profile}, rulesets {_rel(result.rulesets)}")
+    profile = f"profile {checked.profile.id}" + (f" ({shown_path(case.persona_path)})" if case.persona_path else " (inline)")
+    lines.append(f"  date {case.spec.date}, {profile}, rulesets {shown_path(result.rulesets)}")
     if case.author or case.source:
         lines.append("  " + ", ".join(f"{k}: {v}" for k, v in (("author", case.author), ("source", case.source)) if v))
     for mismatch in result.mismatches:
@@ -443,15 +407,6 @@ def _provision_lines(verdict: Verdict, checked: Checked) -> list[str]:
                          + (f", unless {rule.rule.unless}" if rule.rule.unless else ""))
         lines.append(f"               {rule.rule.kind}: {rule.rule.source}")
     return lines
-
-
-def _rel(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def run_paths(paths: list[Path], rulesets: Path | None = None, engine: Engine = "python",

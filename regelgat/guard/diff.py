@@ -1,8 +1,7 @@
 """Who gains and who loses access between two rule states, and which rule change did it.
 
-A *side* is a folder of rulesets bound to a date. `regelgat diff --from A --to B` compares
-the same rulesets at two dates; `regelgat diff --base REV [--head REV]` compares two git
-versions of the rulesets folder at one date. The numpy engine decides every profile on both
+A *side* is a folder of rulesets bound to a date (`rules.at_date.RulesAt`): the same rulesets
+at two dates, or two git versions of the rulesets folder (git_rulesets.py) at one date. The numpy engine decides every profile on both
 sides and finds the ones whose outcomes, gaps or unmet prerequisites differ; only those are
 decided again one by one and traced. Each change in a provision's outcome, a gap or a referral loop is traced to the criteria whose
 status flipped, and each of those to what changed in it: a parameter value (with the source of
@@ -12,29 +11,21 @@ cause are counted together, by group, with example profiles.
 
 from __future__ import annotations
 
-import datetime as dt
-import subprocess
-import tarfile
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from regelgat.guard.cases import rules_at
 from regelgat.check.single import check_profile
-from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules, _money
+from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import ELIGIBLE, FAIL, VectorEngine
-from regelgat.io.errors import InputError
-from regelgat.rules.expressions import describe, facts_read
+from regelgat.population.fixed import Dimension, Population
 from regelgat.population.generate import derive
 from regelgat.population.profile_columns import population_from_profiles
-from regelgat.population.fixed import Dimension, Population
-from regelgat.client.profile import NEEDS
-from regelgat.rules.ruleset import Ruleset
+from regelgat.rules.at_date import RulesAt
+from regelgat.rules.changes import explain_rule, in_force_change, rule_changes, rule_key, rule_label
+from regelgat.rules.expressions import facts_read
 from regelgat.rules.verdicts import Reason, Result, Verdict
 
 KINDS = {  # kind -> (sign, heading); the order is the order of the report
@@ -46,21 +37,6 @@ KINDS = {  # kind -> (sign, heading); the order is the order of the report
     "loop_resolved": ("+", "no longer caught in the referral loop"),
     "outcome": ("~", "change outcome of"),
 }
-_GROUP_WORD = {"criterion": "criterion", "exclusion": "exclusion", "requirement": "prerequisite", "effect": "effect"}
-
-
-@dataclass
-class Side:
-    label: str
-    rulesets_dir: Path
-    date: dt.date
-    compiled: CompiledRules
-    shown: str = ""  # how to name the rulesets folder in a report (a git side lives in a temporary folder)
-
-    @classmethod
-    def at(cls, label: str, rulesets_dir: Path, date: dt.date, only: tuple[str, ...] | None = None,
-           shown: str = "") -> "Side":
-        return cls(label, Path(rulesets_dir), date, rules_at(Path(rulesets_dir), date, only), shown)
 
 
 @dataclass
@@ -91,8 +67,8 @@ class Finding:
 
 @dataclass
 class DiffReport:
-    before: Side
-    after: Side
+    before: RulesAt
+    after: RulesAt
     population: Population
     findings: list[Finding]
     affected: int  # distinct profiles with at least one change
@@ -106,7 +82,7 @@ class DiffReport:
 
 # ---- running -----------------------------------------------------------------------------------
 
-def diff_population(population: Population, before: Side, after: Side, examples: int = 3,
+def diff_population(population: Population, before: RulesAt, after: RulesAt, examples: int = 3,
                     group_by: str | None = None, prefilter: bool = True) -> DiffReport:
     found: dict[tuple, Finding] = {}
     affected = losing = 0
@@ -138,7 +114,7 @@ def diff_population(population: Population, before: Side, after: Side, examples:
     return DiffReport(before, after, population, findings, affected, rule_changes(before, after), losing)
 
 
-def _possibly_changed(profiles: list, before: Side, after: Side) -> np.ndarray:
+def _possibly_changed(profiles: list, before: RulesAt, after: RulesAt) -> np.ndarray:
     """Rows whose outcome, gaps or unmet prerequisites differ between the sides (a superset of the
     profiles `profile_changes` finds anything for), decided in columns by the numpy engine."""
     pop = population_from_profiles(profiles)
@@ -164,7 +140,7 @@ def _possibly_changed(profiles: list, before: Side, after: Side) -> np.ndarray:
     return changed
 
 
-def profile_changes(a: Result, b: Result, before: Side, after: Side) -> list[tuple]:
+def profile_changes(a: Result, b: Result, before: RulesAt, after: RulesAt) -> list[tuple]:
     """Every change for one profile: (kind, subject, title, change, causes, facts read)."""
     va = {v.provision.key: v for v in a.verdicts}
     vb = {v.provision.key: v for v in b.verdicts}
@@ -222,14 +198,14 @@ def _outcome(verdict: Verdict | None) -> str:
 
 # ---- tracing -----------------------------------------------------------------------------------
 
-def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: Side,
-                    after: Side) -> tuple[tuple[str, ...], set[str]]:
+def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: RulesAt,
+                    after: RulesAt) -> tuple[tuple[str, ...], set[str]]:
     """Why a provision's outcome differs: the criteria whose status flipped, and what changed in each."""
     if old is None or new is None:
         present = new or old
-        return (_in_force(present.provision.spec, key, "provision", before, after, old is None),), set()
-    ra = {_rule_id(r.rule): r for r in old.reasons}
-    rb = {_rule_id(r.rule): r for r in new.reasons}
+        return (in_force_change(present.provision.spec, key, "provision", before, after, old is None),), set()
+    ra = {rule_key(r.rule): r for r in old.reasons}
+    rb = {rule_key(r.rule): r for r in new.reasons}
     causes, facts = [], set()
     # A rule that ended and one that began in its place (same group, a similar id): name the new
     # one too when it now lets the person through, or the old one that used to.
@@ -238,12 +214,12 @@ def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: 
     for rid in dict.fromkeys([*ra, *rb]):
         a, b = ra.get(rid), rb.get(rid)
         if a is None and b is not None and b.passed and _replaces(b, ended):
-            causes.append(f"{_label(b.rule)} ({_status(b)} now): "
-                          + _in_force(b.rule.rule, key, "it", before, after, True))
+            causes.append(f"{rule_label(b.rule)} ({_status(b)} now): "
+                          + in_force_change(b.rule.rule, key, "it", before, after, True))
             continue
         if b is None and a is not None and a.passed and _replaces(a, began):
-            causes.append(f"{_label(a.rule)} ({_status(a)} before): "
-                          + _in_force(a.rule.rule, key, "it", before, after, False))
+            causes.append(f"{rule_label(a.rule)} ({_status(a)} before): "
+                          + in_force_change(a.rule.rule, key, "it", before, after, False))
             continue
         if a and b:
             if a.passed == b.passed:
@@ -251,15 +227,15 @@ def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: 
             what = explain_rule(a.rule, b.rule, before, after)
             if not what and b.rule.group == "requirement":
                 what = f"{b.rule.rule.granters_text} is {'now' if b.passed else 'no longer'} eligible"
-            text = f"{_label(b.rule)} {_status(a)} -> {_status(b)}: {what or 'the rule is unchanged'}"
+            text = f"{rule_label(b.rule)} {_status(a)} -> {_status(b)}: {what or 'the rule is unchanged'}"
         elif b:
             if b.passed:
                 continue
-            text = f"{_label(b.rule)} ({_status(b)} now): " + _in_force(b.rule.rule, key, "it", before, after, True)
+            text = f"{rule_label(b.rule)} ({_status(b)} now): " + in_force_change(b.rule.rule, key, "it", before, after, True)
         else:
             if a.passed:
                 continue
-            text = f"{_label(a.rule)} ({_status(a)} before): " + _in_force(a.rule.rule, key, "it", before, after, False)
+            text = f"{rule_label(a.rule)} ({_status(a)} before): " + in_force_change(a.rule.rule, key, "it", before, after, False)
         causes.append(text)
         for reason in (a, b):
             if reason is not None and reason.rule.condition is not None:
@@ -277,14 +253,6 @@ def _replaces(reason: Reason, others: list[Reason]) -> bool:
         or difflib.SequenceMatcher(None, mine, o.rule.rule.id).ratio() >= 0.75) for o in others)
 
 
-def _rule_id(rule: BoundRule) -> tuple[str, str]:
-    return rule.group, rule.rule.id
-
-
-def _label(rule: BoundRule) -> str:
-    return f"{_GROUP_WORD[rule.group]} {rule.rule.id}"
-
-
 def _status(reason: Reason) -> str:
     if reason.rule.group == "exclusion":
         return {"fail": "applies", "pass": "does not apply"}.get(reason.status, reason.status)
@@ -293,182 +261,3 @@ def _status(reason: Reason) -> str:
     return {"not_applicable": "not applicable"}.get(reason.status, reason.status)
 
 
-def explain_rule(a: BoundRule, b: BoundRule, before: Side, after: Side) -> str:
-    """What differs in one rule between the sides: parameter values, its conditions, or neither."""
-    parts = []
-    pa, pb = dict(a.parameters), dict(b.parameters)
-    for name in sorted(set(pa) | set(pb)):
-        if pa.get(name) != pb.get(name):
-            parts.append(parameter_change(b.ruleset, name, pa.get(name), pb.get(name), after))
-    for slot in ("condition", "when", "unless"):
-        text_a, text_b = getattr(a.rule, slot, None), getattr(b.rule, slot, None)
-        if text_a != text_b:
-            parts.append(f"{slot} changed from {_quote(text_a)} to {_quote(text_b)}")
-    return "; ".join(parts)
-
-
-def parameter_change(ruleset_id: str, name: str, old: float | None, new: float | None, after: Side) -> str:
-    text = f"parameter {name} {_amount(old)} -> {_amount(new)}"
-    ruleset = _ruleset(after.compiled, ruleset_id)
-    if ruleset is not None and name in ruleset.spec.parameters and new is not None:
-        dated = sorted((start, v) for start, v in ruleset.spec.parameters[name].values.items() if start <= after.date)
-        if dated:
-            start, value = dated[-1]
-            text += f" (value from {start}"
-            text += f"; {value.source})" if value.source else ")"
-            if value.assumption:
-                text += f" [unconfirmed: {value.assumption}]"
-    return text
-
-
-def _amount(value: float | None) -> str:
-    return "none" if value is None else _money(value)
-
-
-def _quote(text: str | None) -> str:
-    return "(none)" if text is None else f"'{' '.join(text.split())}'"
-
-
-def _ruleset(compiled: CompiledRules, ruleset_id: str) -> Ruleset | None:
-    return next((r for r in compiled.rulesets if r.id == ruleset_id), None)
-
-
-def _in_force(spec, key: str, what: str, before: Side, after: Side, appears: bool) -> str:
-    """Why a provision or rule is on one side only: its dates, or it was added or removed."""
-    other = before if appears else after
-    ruleset = _ruleset(other.compiled, key.split("/")[0])
-    if ruleset is None or not _spec_exists(ruleset, key, spec):
-        side = after if appears else before
-        return f"{what} is {'new in' if appears else 'removed from'} the rulesets ({side.label})"
-    start, end = spec.valid_from, spec.valid_until
-    if appears:
-        if start and other.date < start:
-            return f"{what} comes into force on {start}"
-        if end and other.date > end:
-            return f"{what} was in force until {end}"
-    else:
-        if end and other.date > end:
-            return f"{what} is no longer in force after {end}"
-        if start and other.date < start:
-            return f"{what} is not yet in force on {other.date} (from {start})"
-    return f"{what} is {'now' if appears else 'no longer'} in force (its dates differ between the sides)"
-
-
-def _spec_exists(ruleset: Ruleset, key: str, spec) -> bool:
-    provision_id = key.split("/")[1]
-    provision = next((p for p in ruleset.spec.provisions if p.id == provision_id), None)
-    if provision is None:
-        return False
-    if spec.id == provision_id and not hasattr(spec, "condition") and not hasattr(spec, "granted_by"):
-        return True
-    return any(r.id == spec.id for r in (*provision.criteria, *provision.exclusions, *provision.requires))
-
-
-# ---- what changed in the rules, whoever it affects -----------------------------------------------
-
-def rule_changes(before: Side, after: Side) -> list[str]:
-    """Every difference between the two bound rule sets, one line each."""
-    out = []
-    pa = {p.key: p for p in before.compiled.provisions}
-    pb = {p.key: p for p in after.compiled.provisions}
-    for key in sorted(set(pa) | set(pb)):
-        a, b = pa.get(key), pb.get(key)
-        if a is None or b is None:
-            present = a or b
-            out.append(f"{key}: " + _in_force(present.spec, key, "provision", before, after, a is None))
-            continue
-        ra, rb = _rules(a), _rules(b)
-        for rid in sorted(set(ra) | set(rb)):
-            x, y = ra.get(rid), rb.get(rid)
-            label = f"{key} {_GROUP_WORD[rid[0]]} {rid[1]}"
-            if x is None or y is None:
-                out.append(f"{label}: " + _in_force((x or y).rule, key, "it", before, after, x is None))
-            elif _bound_text(x, before) != _bound_text(y, after) or x.rule != y.rule:
-                what = explain_rule(x, y, before, after) or "its text, source or dates changed"
-                out.append(f"{label}: {what}")
-    ea = {e.key: e for e in before.compiled.effects}
-    eb = {e.key: e for e in after.compiled.effects}
-    for key in sorted(set(ea) | set(eb)):
-        x, y = ea.get(key), eb.get(key)
-        if x is None or y is None:
-            out.append(f"effect {key}: {'in force' if x is None else 'no longer in force'} on {after.date}"
-                       if _ruleset(after.compiled, key.split('/')[0]) else f"effect {key}: ruleset removed")
-        elif _bound_text(x, before) != _bound_text(y, after):
-            out.append(f"effect {key}: {explain_rule(x, y, before, after) or 'its condition changed'}")
-    return out
-
-
-def _rules(provision: BoundProvision) -> dict[tuple[str, str], BoundRule]:
-    return {_rule_id(r): r for r in (*provision.criteria, *provision.exclusions, *provision.requires)}
-
-
-def _bound_text(rule: BoundRule, side: Side) -> tuple:
-    atoms = side.compiled.atoms
-    return tuple(describe(atoms[i]) if i is not None else None for i in (rule.condition, rule.when, rule.unless))
-
-
-# ---- git: a version of the rulesets folder -----------------------------------------------------
-
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise InputError("git", "", "git is not installed", "install git, or compare dates with --from/--to") from None
-
-
-def rulesets_at_revision(rulesets_dir: Path, revision: str, into: Path) -> Path:
-    """Extract the rulesets folder as it was at REVISION (git archive) into INTO; return its path."""
-    rulesets_dir = Path(rulesets_dir).resolve()
-    anchor = rulesets_dir if rulesets_dir.is_dir() else rulesets_dir.parent
-    top = _git(["rev-parse", "--show-toplevel"], anchor)
-    if top.returncode != 0:
-        raise InputError(str(rulesets_dir), "", "not inside a git repository",
-                         "run from the repository, or compare dates with --from/--to")
-    root = Path(top.stdout.decode().strip())
-    relative = rulesets_dir.relative_to(root).as_posix()
-    commit = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root)
-    if commit.returncode != 0:
-        raise InputError(revision, "", "not a git revision here", "give a branch, tag or commit, e.g. origin/main")
-    archive = _git(["archive", "--format=tar", commit.stdout.decode().strip(), "--", relative], root)
-    if archive.returncode != 0:
-        raise InputError(f"{revision}:{relative}", "", f"the rulesets folder does not exist at {revision}",
-                         "give a revision that has it")
-    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-        tar.extractall(into, filter="data")
-    return into / relative
-
-
-def revision_label(rulesets_dir: Path, revision: str) -> str:
-    anchor = Path(rulesets_dir).resolve()
-    out = _git(["rev-parse", "--short", f"{revision}^{{commit}}"], anchor if anchor.is_dir() else anchor.parent)
-    short = out.stdout.decode().strip() if out.returncode == 0 else ""
-    return f"{revision} ({short})" if short and short != revision else revision
-
-
-def sides(rulesets_dir: Path, date_from: dt.date | None, date_to: dt.date | None, date: dt.date | None,
-          base: str | None, head: str | None, workdir: Path,
-          only: tuple[str, ...] | None = None) -> tuple[Side, Side]:
-    """The two sides of a diff from the command-line choices (see `regelgat diff --help`)."""
-    if base is None and head is not None:
-        raise InputError("--head", "", "--head needs --base", "give --base REV too")
-    if base is None and (date_from is None or date_to is None):
-        raise InputError("regelgat diff", "", "nothing to compare",
-                         "give --from DATE --to DATE, or --base GIT_REV [--head GIT_REV]")
-    day = date or dt.date.today()
-    day_a, day_b = date_from or day, date_to or day
-    if base is None:
-        return Side.at(str(day_a), rulesets_dir, day_a, only), Side.at(str(day_b), rulesets_dir, day_b, only)
-    dir_a = rulesets_at_revision(rulesets_dir, base, workdir / "base")
-    shown = dir_a.relative_to(workdir / "base").as_posix()
-    label_a = f"{revision_label(rulesets_dir, base)} on {day_a}"
-    if head is None:
-        dir_b, label_b = Path(rulesets_dir), f"working tree on {day_b}"
-    else:
-        dir_b = rulesets_at_revision(rulesets_dir, head, workdir / "head")
-        label_b = f"{revision_label(rulesets_dir, head)} on {day_b}"
-        return Side.at(label_a, dir_a, day_a, only, shown), Side.at(label_b, dir_b, day_b, only, shown)
-    return Side.at(label_a, dir_a, day_a, only, shown), Side.at(label_b, dir_b, day_b, only)
-
-
-def temporary_folder() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="regelgat-diff-")

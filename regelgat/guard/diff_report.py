@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from regelgat.guard.diff import KINDS, DiffReport, Finding
+from regelgat.io.paths import shown_path
 
 
 def _groups(finding: Finding, limit: int = 6) -> str:
@@ -38,10 +39,8 @@ def _value(value: Any) -> str:
 
 
 def _sides(report: DiffReport) -> list[tuple[str, str]]:
-    from regelgat.guard.cases import _rel
-
     def folder(side) -> str:
-        return side.shown or _rel(side.rulesets_dir)
+        return side.shown or shown_path(side.rulesets_dir)
 
     return [("before", f"{report.before.label} (rulesets {folder(report.before)})"),
             ("after", f"{report.after.label} (rulesets {folder(report.after)})"),

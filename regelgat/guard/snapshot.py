@@ -24,15 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from regelgat.io.atomic import write_atomic
-from regelgat.guard.cases import rules_at
 from regelgat.check.single import check_profile, default_rulesets_dir
 from regelgat.rules.compiled import CompiledRules
 from regelgat.guard.diff import Example, Finding, KINDS
 from regelgat.io import datafiles
 from regelgat.io.errors import InputError
 from regelgat.io.limits import MAX_SNAPSHOT_BYTES
-from regelgat.io.paths import kind_of
-from regelgat.rules.expressions import describe
+from regelgat.io.paths import kind_of, shown_path
+from regelgat.rules.at_date import ruleset_hashes, rules_at
+from regelgat.rules.changes import bound_rules, recorded_rule_changes
 from regelgat.population.fixed import Population, load_population, scenario_settings
 from regelgat.rules.verdicts import Result
 
@@ -54,15 +54,6 @@ def project_root(start: Path) -> Path:
         if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
             return folder
     return Path.cwd()
-
-
-def _store(path: Path) -> str:
-    """A path as written in a snapshot: relative to the working directory when inside it."""
-    path = Path(path).resolve()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _find(stored: str, snapshot_file: Path) -> Path:
@@ -89,37 +80,6 @@ def outcome_code(result: Result, provisions: list[str]) -> str:
     index = {key: i for i, key in enumerate(provisions)}
     loops = ";".join(">".join(str(index[k]) for k in loop) for loop in result.loops)
     return " ".join(("".join(letters.get(k, ".") for k in provisions), ",".join(result.gaps) or "-", loops or "-"))
-
-
-def ruleset_hashes(directory: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(Path(directory).glob("*.yaml"))}
-
-
-def bound_rules(compiled: CompiledRules) -> tuple[dict[str, str], dict[str, float]]:
-    """Every bound condition on the date, and every parameter value a rule reads."""
-    rules: dict[str, str] = {}
-    parameters: dict[str, float] = {}
-    for provision in compiled.provisions:
-        for rule in (*provision.criteria, *provision.exclusions, *provision.requires):
-            key = f"{provision.key} {rule.group} {rule.rule.id}"
-            rules[key] = _rule_text(rule, compiled)
-            for name, value in rule.parameters:
-                parameters[f"{rule.ruleset}.{name}"] = value
-    for effect in compiled.effects:
-        rules[f"{effect.key} effect"] = _rule_text(effect, compiled)
-        for name, value in effect.parameters:
-            parameters[f"{effect.ruleset}.{name}"] = value
-    return dict(sorted(rules.items())), dict(sorted(parameters.items()))
-
-
-def _rule_text(rule, compiled: CompiledRules) -> str:
-    parts = []
-    for slot, index in (("", rule.condition), ("when ", rule.when), ("unless ", rule.unless)):
-        if index is not None:
-            parts.append(slot + describe(compiled.atoms[index]))
-    if rule.group == "requirement":
-        parts.insert(0, f"granted by {rule.rule.granters_text}")
-    return "; ".join(parts)
 
 
 @dataclass
@@ -155,12 +115,12 @@ def record(population: Path, file: Path, rulesets: Path | None = None, date: dt.
     rules, parameters = bound_rules(compiled)
     data = {
         "regelgat_snapshot": VERSION,
-        "population": _store(settings.population),
+        "population": shown_path(settings.population),
         "kind": people.kind,
         "size": size if people.kind == "scenario" else None,
         "seed": people.seed,
         "date": day.isoformat(),
-        "rulesets": _store(rulesets),
+        "rulesets": shown_path(rulesets),
         "ruleset_files": ruleset_hashes(rulesets),
         "outcomes_sha256": _digest(codes),
         "provisions": [p.key for p in compiled.provisions],
@@ -187,14 +147,14 @@ def write(file: Path, data: dict[str, Any]) -> None:
 def read(file: Path) -> dict[str, Any]:
     file = Path(file)
     if kind_of(file) == "missing":
-        raise InputError(str(file), "", "no snapshot file", "record one with: regelgat snapshot SCENARIO")
+        raise InputError(str(file), "", "no snapshot file", "record one first", code="no-snapshot")
     try:
         data = json.loads(datafiles.read_text(file, "give a snapshot file (.json)", MAX_SNAPSHOT_BYTES))
     except ValueError as exc:
-        raise InputError(str(file), "", f"not a snapshot file: {exc}", "re-record it with regelgat snapshot") from None
+        raise InputError(str(file), "", f"not a snapshot file: {exc}", "re-record it", code="not-a-snapshot") from None
     required = ("regelgat_snapshot", "population", "date", "rulesets", "provisions", "profiles")
     if not isinstance(data, dict) or any(key not in data for key in required):
-        raise InputError(str(file), "", "not a regelgat snapshot (keys missing)", "re-record it with regelgat snapshot")
+        raise InputError(str(file), "", "not a regelgat snapshot (keys missing)", "re-record it", code="not-a-snapshot")
     if data["regelgat_snapshot"] != VERSION:
         raise InputError(str(file), "regelgat_snapshot", f"format version {data['regelgat_snapshot']} is not {VERSION}",
                          "re-record it with this version of regelgat")
@@ -255,7 +215,7 @@ def check(file: Path, rulesets: Path | None = None, examples: int = 3) -> CheckR
     rules, parameters = bound_rules(compiled)
     reads = {f"{p.key} {r.group} {r.rule.id}": [f"{r.ruleset}.{name}" for name, _ in r.parameters]
              for p in compiled.provisions for r in (*p.criteria, *p.exclusions, *p.requires)}
-    result.rule_changes = _rule_changes(data.get("rules", {}), rules, data.get("parameters", {}), parameters, reads)
+    result.rule_changes = recorded_rule_changes(data.get("rules", {}), rules, data.get("parameters", {}), parameters, reads)
     changed = {key for key in set(rules) | set(data.get("rules", {})) if rules.get(key) != data.get("rules", {}).get(key)}
     found: dict[tuple, Finding] = {}
     for key, new in codes.items():
@@ -354,35 +314,6 @@ def _file_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
     out += [f"new {name}" for name in sorted(new) if name not in old]
     out += [f"removed {name}" for name in sorted(old) if name not in new]
     return out
-
-
-def _rule_changes(old_rules: dict[str, str], new_rules: dict[str, str], old_params: dict[str, float],
-                  new_params: dict[str, float], reads: dict[str, list[str]]) -> list[str]:
-    """One line per changed rule, naming the changed parameters it reads; then parameters no rule explains."""
-    params = {name: f"parameter {name} {_num(old_params.get(name))} -> {_num(new_params.get(name))}"
-              for name in sorted(set(old_params) | set(new_params)) if old_params.get(name) != new_params.get(name)}
-    out, explained = [], set()
-    for key in sorted(set(old_rules) | set(new_rules)):
-        a, b = old_rules.get(key), new_rules.get(key)
-        if a == b:
-            continue
-        if a is None:
-            out.append(f"{key}: new: {b}")
-            continue
-        if b is None:
-            out.append(f"{key}: gone (was: {a})")
-            continue
-        because = [params[name] for name in reads.get(key, []) if name in params]
-        explained |= {name for name in reads.get(key, []) if name in params}
-        out.append(f"{key}: {a}  ->  {b}" + (f" ({'; '.join(because)})" if because else " (its condition changed)"))
-    out += [text for name, text in params.items() if name not in explained]
-    return out
-
-
-def _num(value: float | None) -> str:
-    from regelgat.rules.compiled import _money
-
-    return "none" if value is None else _money(value)
 
 
 def _causes(finding: Finding, rule_changes: list[str]) -> tuple[str, ...]:

@@ -66,3 +66,15 @@ def output_file(path: Path, option: str) -> Path:
         raise InputError(str(path)[:80] + "...", option, "the file name is too long", _FIXES[errno.ENAMETOOLONG])
     output_folder(path.parent if str(path.parent) else Path("."), option)
     return path
+
+
+def shown_path(path: Path | None) -> str:
+    """A path as reports and snapshot files show it: relative to the working directory when inside it,
+    else absolute; "" for no path."""
+    if path is None:
+        return ""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -68,8 +68,8 @@ class Dimension:
         if fact not in FACT_TYPES:
             from regelgat.io.errors import did_you_mean
 
-            raise InputError("--group-by", "", f"unknown fact {fact!r}",
-                             did_you_mean(fact, FACT_TYPES) or "run `regelgat facts` to list them")
+            raise InputError("", "", f"unknown fact {fact!r}",
+                             did_you_mean(fact, FACT_TYPES) or "run `regelgat facts` to list them", setting="group_by")
         if FACT_TYPES[fact].kind != "number":
             return cls(fact, fact)
         if "age" in fact:

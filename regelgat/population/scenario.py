@@ -14,7 +14,7 @@ from typing import Any
 from regelgat.client.facts import FACT_TYPES, PROFILE_FACTS
 from regelgat.client.profile import NEEDS, Child, CoResident, SleepsElsewhere
 from regelgat.io import datafiles
-from regelgat.io.errors import InputError, did_you_mean
+from regelgat.io.errors import ScenarioError, did_you_mean
 from regelgat.population.scenario_model import (ALL_FIELDS, DIST_KINDS, MAX_SLOTS, NEED_FIELDS, SCALARS, SLEEPS,
                                                 SLOT_FIELDS, SLOT_MODELS, Dist, FieldInfo, FieldPlan, GroupSpec,
                                                 Scenario, ScenarioFile, SlotPlan, check_seed, check_size, support_max)
@@ -22,7 +22,7 @@ from regelgat.rules import expressions
 
 
 def load_scenario(path: Path | str) -> Scenario:
-    """Read, validate and check a scenario file; every problem is one InputError."""
+    """Read, validate and check a scenario file; every problem is one ScenarioError."""
     path = Path(path)
     data, locate = datafiles.read(path)
     if isinstance(data, dict):
@@ -42,8 +42,8 @@ class _Checker:
     def __init__(self, path: Path, data: Any, locate: datafiles.Locate) -> None:
         self.path, self.data, self.locate = path, data, locate
 
-    def fail(self, loc: tuple, problem: str, fix: str = "") -> InputError:
-        return InputError(str(self.path), datafiles.where(loc, self.data, self.locate), problem, fix)
+    def fail(self, loc: tuple, problem: str, fix: str = "") -> ScenarioError:
+        return ScenarioError(str(self.path), datafiles.where(loc, self.data, self.locate), problem, fix)
 
     # -- whole file --
     def build(self, spec: ScenarioFile) -> Scenario:

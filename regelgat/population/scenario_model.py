@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regelgat.client.facts import scalar_annotation
 from regelgat.client.profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
-from regelgat.io.errors import InputError
+from regelgat.io.errors import ScenarioError
 
 MAX_SLOTS = 12  # at most this many children or co-residents per generated profile
 DIST_KINDS = ("value", "choice", "chance", "integer", "float", "normal", "cases")
@@ -221,10 +221,10 @@ class Scenario:
 
         out = copy.copy(self)
         if size is not None:
-            check_size(size, str(self.path), "--size")
+            check_size(size, str(self.path), "", setting="size")
             out.size = size
         if seed is not None:
-            check_seed(seed, str(self.path), "--seed")
+            check_seed(seed, str(self.path), "", setting="seed")
             out.seed = seed
         if date is not None:
             out.date = date
@@ -264,17 +264,18 @@ def _dist_max(dist: Dist) -> float:
     return best
 
 
-def check_size(size: Any, file: str, place: str) -> None:
-    """A population size must be a whole number from 1 to a billion."""
+def check_size(size: Any, file: str, place: str, setting: str | None = None) -> None:
+    """A population size must be a whole number from 1 to a billion (in the file, or as a `setting`)."""
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise InputError(file, place, f"size must be a whole number of at least 1 (got {size!r})",
-                         "give a positive size, e.g. size: 100000")
+        raise ScenarioError(file, place, f"size must be a whole number of at least 1 (got {size!r})",
+                            "give a positive size, e.g. size: 100000", setting=setting)
     if size > 1_000_000_000:
-        raise InputError(file, place, f"size {size:,} is more than a billion profiles", "give a smaller size")
+        raise ScenarioError(file, place, f"size {size:,} is more than a billion profiles", "give a smaller size",
+                            setting=setting)
 
 
-def check_seed(seed: Any, file: str, place: str) -> None:
-    """A seed must be a whole number of at least 0."""
+def check_seed(seed: Any, file: str, place: str, setting: str | None = None) -> None:
+    """A seed must be a whole number of at least 0 (in the file, or as a `setting`)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(file, place, f"seed must be a whole number of at least 0 (got {seed!r})",
-                         "give a seed such as seed: 1")
+        raise ScenarioError(file, place, f"seed must be a whole number of at least 0 (got {seed!r})",
+                            "give a seed such as seed: 1", setting=setting)

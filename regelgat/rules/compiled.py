@@ -14,6 +14,7 @@ from typing import Literal
 
 from regelgat.rules import expressions
 from regelgat.io.errors import InputError
+from regelgat.rules.money import money
 from regelgat.rules.ruleset import Provision, Rule, Ruleset
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -114,7 +115,8 @@ def _bind(compiled: CompiledRules, ruleset: Ruleset, provision: str, group: Grou
         if value is None:
             starts = sorted(ruleset.spec.parameters[name].values)
             raise InputError(str(ruleset.path), f"parameter {name}", f"has no value on {date}",
-                             f"rules dates from {starts[0]} are covered; give another --date or add a value")
+                             f"rules dates from {starts[0]} are covered; choose another rules date or add a value",
+                             setting="date")
         values[name] = value.value
         if value.assumption:
             flags.append(f"{name}: {value.assumption}")
@@ -123,10 +125,6 @@ def _bind(compiled: CompiledRules, ruleset: Ruleset, provision: str, group: Grou
     except expressions.ExpressionError as exc:  # such as a parameter that is 0 on this date, divided by
         where = f"provision {provision}, {group} {rule.id}" if provision else f"effect {rule.id}"
         raise InputError(str(ruleset.path), where, f"{exc} on {date}", exc.fix) from None
-    text = _PLACEHOLDER.sub(lambda m: _money(values[m[1]]) if m[1] in values else m[0], rule.text)
+    text = _PLACEHOLDER.sub(lambda m: money(values[m[1]]) if m[1] in values else m[0], rule.text)
     return BoundRule(ruleset.id, provision, group, rule, atoms.get("condition"), atoms.get("when"),
                      atoms.get("unless"), tuple(sorted(values.items())), tuple(flags), " ".join(text.split()))
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}" if value != int(value) else f"{int(value):,}"

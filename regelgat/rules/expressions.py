@@ -14,17 +14,9 @@ from typing import Any, Mapping, Union
 
 import math
 
-from regelgat.io.errors import did_you_mean
+from regelgat.io.errors import ExpressionError, did_you_mean
 from regelgat.io.limits import MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH, MAX_NUMBER
 from regelgat.client.facts import FactType
-
-
-class ExpressionError(ValueError):
-    """A condition that does not parse or does not type-check; `fix` suggests the repair."""
-
-    def __init__(self, message: str, fix: str = "") -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 # ---- syntax tree -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from regelgat.io import datafiles
 
 from regelgat.rules import expressions
-from regelgat.io.errors import InputError, clip, did_you_mean
+from regelgat.io.errors import InputError, RulesetError, clip, did_you_mean
 from regelgat.io.limits import MAX_NUMBER
 from regelgat.client.facts import FACT_TYPES
 from regelgat.client.profile import Need
@@ -206,10 +206,12 @@ def load_rulesets(directory: Path | str) -> list[Ruleset]:
     """Every *.yaml ruleset in a folder, sorted by id, with cross-references checked."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise InputError(str(directory), "", "not a folder of rulesets", "give the rulesets/ folder")
+        raise RulesetError(str(directory), "", "not a folder of rulesets", "give the folder that holds the rulesets",
+                           setting="rulesets", code="rulesets-folder")
     rulesets = [load_ruleset(p) for p in sorted(directory.glob("*.yaml"))]
     if not rulesets:
-        raise InputError(str(directory), "", "no *.yaml rulesets found", "give the rulesets/ folder")
+        raise RulesetError(str(directory), "", "no *.yaml rulesets found", "give the folder that holds the rulesets",
+                           setting="rulesets", code="rulesets-folder")
     known = {f"{r.id}/{p.id}" for r in rulesets for p in r.spec.provisions}
     for ruleset in rulesets:
         for provision in ruleset.spec.provisions:
