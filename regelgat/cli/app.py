@@ -109,9 +109,13 @@ def check(profile: Path, date, fmt: str, rulesets_dir: Path | None) -> None:
 @click.argument("directory", type=click.Path(path_type=Path), required=False)
 @click.option("--write-catalogs", is_flag=True,
               help="Create or update DIRECTORY/nl/<ruleset>.po with every text to translate (keeps translations).")
-def lint(directory: Path | None, write_catalogs: bool) -> None:
+@click.option("--deep", is_flag=True, help="Also prove, with the z3 solver, which provisions no client can get, "
+                                           "which criteria never decide and which exclusions are shadowed.")
+@click.option("--date", type=DATE, default=None, help="Rules date for --deep, YYYY-MM-DD (default: today).")
+def lint(directory: Path | None, write_catalogs: bool, deep: bool, date) -> None:
     """Check every ruleset in DIRECTORY: schema, conditions, sources, parameter dates, ids, and,
-    when DIRECTORY has an nl/ folder, a Dutch text for every title, criterion, effect and flag."""
+    when DIRECTORY has an nl/ folder, a Dutch text for every title, criterion, effect and flag.
+    With --deep, also what the rules can never make a difference to (proven by the z3 solver)."""
     from regelgat.check.single import default_rulesets_dir
     from regelgat.rules.lint import lint_rulesets
 
@@ -121,6 +125,18 @@ def lint(directory: Path | None, write_catalogs: bool) -> None:
         for ruleset in _load(directory):
             click.echo(f"wrote {write_catalog(ruleset)}")
     problems, summary = lint_rulesets(directory or default_rulesets_dir())
+    if deep and not problems:
+        from regelgat.map.hygiene import deep_findings
+        from regelgat.map.solver import SolverTimeout
+        from regelgat.rules.compiled import compile_rules
+
+        try:
+            findings = deep_findings(compile_rules(_load(directory), _date(date)))
+        except SolverTimeout:
+            click.echo("error: the solver ran out of time; the deep lint is NOT complete", err=True)
+            sys.exit(3)
+        problems += findings
+        summary += f"; deep: {len(findings)} finding(s)"
     for problem in problems:
         click.echo(problem, err=True)
     click.echo(summary)

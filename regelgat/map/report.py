@@ -1,0 +1,103 @@
+"""The gap map as JSON (the public contract), text, Markdown and a self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import yaml
+
+from regelgat.client.profile import without_defaults
+from regelgat.map.literals import by_fact
+from regelgat.map.regions import GapMap, Region
+
+PROOF = ('Complete: the solver proved that no client situation{where} falls through outside these regions '
+         '("gap and in no listed region" is unsatisfiable).')
+INCOMPLETE = "NOT complete: the solver ran out of time; other gap situations may exist outside these regions."
+
+
+def to_json(gap_map: GapMap) -> dict[str, Any]:
+    """`{need, date, complete, regions: [{conditions, facts, clauses, witness}], loops?, dead?}`."""
+    out: dict[str, Any] = {"need": gap_map.need, "date": gap_map.date.isoformat(), "complete": gap_map.complete,
+                           "regions": [_region(r) for r in gap_map.regions]}
+    if gap_map.loops is not None:
+        out["loops"] = [{"cycle": list(r.cycle), **_region(r)} for r in gap_map.loops]
+    if gap_map.dead:
+        out["dead"] = list(gap_map.dead)
+    return out
+
+
+def _region(region: Region) -> dict[str, Any]:
+    return {"conditions": region.conditions, "facts": by_fact(region.literals),
+            "clauses": [{"provision": c.provision, "criterion": c.criterion, "source": c.source}
+                        for c in region.clauses],
+            "witness": without_defaults(region.witness) if region.witness else None}
+
+
+def _witness_yaml(region: Region) -> str:
+    if region.witness is None:
+        return "(not computed: the solver ran out of time)"
+    return yaml.safe_dump(without_defaults(region.witness), sort_keys=False, allow_unicode=True).rstrip()
+
+
+def _sections(gap_map: GapMap) -> list[tuple[str, list[tuple[str, Region]]]]:
+    sections = [("Gap regions", [(f"Region {i}", r) for i, r in enumerate(gap_map.regions, 1)])]
+    if gap_map.loops is not None:
+        sections.append(("Referral loops within the gaps",
+                         [(f"Loop region {i}: {' -> '.join(r.cycle)} -> {r.cycle[0]}", r)
+                          for i, r in enumerate(gap_map.loops, 1)]))
+    return sections
+
+
+def _heading(gap_map: GapMap) -> tuple[str, str]:
+    where = f" with {gap_map.where}" if gap_map.where else ""
+    title = f"Gap map: {gap_map.need} on {gap_map.date.isoformat()}{where}"
+    status = PROOF.format(where=where and f" ({gap_map.where})") if gap_map.complete else INCOMPLETE
+    return title, status
+
+
+def to_text(gap_map: GapMap) -> str:
+    title, status = _heading(gap_map)
+    lines = [title, status, f"{len(gap_map.regions)} region(s) where nothing covers {gap_map.need}."]
+    if gap_map.dead:
+        lines.append("No client can ever get: " + ", ".join(gap_map.dead))
+    for heading, regions in _sections(gap_map):
+        lines += ["", heading]
+        for name, region in regions:
+            lines += ["", f"{name}:"] + [f"  - {c}" for c in region.conditions]
+            lines += ["  shut by:"] + [f"    {c.provision}: {c.criterion} ({c.source})" for c in region.clauses]
+            lines += ["  witness (regelgat check it):"] + [f"    {line}" for line in _witness_yaml(region).splitlines()]
+    return "\n".join(lines)
+
+
+def to_markdown(gap_map: GapMap) -> str:
+    title, status = _heading(gap_map)
+    lines = [f"# {title}", "", status, ""]
+    if gap_map.dead:
+        lines += ["No client can ever get: " + ", ".join(f"`{d}`" for d in gap_map.dead), ""]
+    for heading, regions in _sections(gap_map):
+        lines += [f"## {heading}", ""]
+        for name, region in regions:
+            lines += [f"### {name}", ""] + [f"- {c}" for c in region.conditions] + [""]
+            lines += ["| provision | clause | source |", "|---|---|---|"]
+            lines += [f"| `{c.provision}` | `{c.criterion}` | {c.source} |" for c in region.clauses]
+            lines += ["", "```yaml", _witness_yaml(region), "```", ""]
+    return "\n".join(lines)
+
+
+def to_html(gap_map: GapMap) -> str:
+    """One page, no scripts or outside resources: safe to mail or archive."""
+    title, status = _heading(gap_map)
+    e = html.escape
+    body = [f"<h1>{e(title)}</h1>", f"<p><strong>{e(status)}</strong></p>"]
+    for heading, regions in _sections(gap_map):
+        body.append(f"<h2>{e(heading)}</h2>")
+        for name, region in regions:
+            body += [f"<h3>{e(name)}</h3>", "<ul>"] + [f"<li>{e(c)}</li>" for c in region.conditions] + ["</ul>"]
+            body += ["<table><tr><th>provision</th><th>clause</th><th>source</th></tr>"]
+            body += [f"<tr><td>{e(c.provision)}</td><td>{e(c.criterion)}</td><td>{e(c.source)}</td></tr>"
+                     for c in region.clauses]
+            body += ["</table>", f"<pre>{e(_witness_yaml(region))}</pre>"]
+    style = "body{font-family:sans-serif;max-width:60em;margin:auto}td,th{border:1px solid #ccc;padding:2px 6px}"
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>")

@@ -1,0 +1,372 @@
+"""The compiled rules at one date as z3 formulas: the one module that imports z3.
+
+A client situation is one value per fact. Facts derived from a profile's lists (children,
+co-residents, sleeping elsewhere) become free variables tied to the profile facts by the
+constraints in `_derived_constraints`, which say exactly which combinations a real profile can
+produce. Each atom is encoded three-valued (holds, fails, or unknown when an optional fact is
+missing), and the verdicts follow `regelgat.rules.verdicts.decide` step by step, so a formula here
+is true for exactly the profiles that `regelgat check` decides the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+import typing
+from fractions import Fraction
+from typing import Any, Iterable, Sequence
+
+import z3
+
+from regelgat.client.facts import DERIVED_FACTS, FACT_TYPES, scalar_annotation
+from regelgat.client.profile import Profile
+from regelgat.rules.compiled import BoundRule, CompiledRules
+from regelgat.rules.expressions import And, Compare, Member, Node, Or
+
+Formula = z3.BoolRef
+
+
+class SolverTimeout(Exception):
+    """z3 gave up before answering: whatever was found so far is not proven complete."""
+
+
+def _number_sort(name: str) -> tuple[bool, float | None, float | None]:
+    """(whole number?, lowest, highest) of a numeric fact, read from the profile model or the derivation."""
+    if name in Profile.model_fields:
+        field = Profile.model_fields[name]
+        annotation = scalar_annotation(field.annotation)[0]
+        low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+        high = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+        return annotation is int, low, high
+    annotation = scalar_annotation(typing.get_type_hints(DERIVED_FACTS[name][1])["return"])[0]
+    return annotation is int, 0, None
+
+
+def _const(value: Any) -> z3.ArithRef:
+    return z3.RealVal(Fraction(repr(value)) if isinstance(value, float) else Fraction(value))
+
+
+class Space:
+    """Every client situation, and the verdicts of the compiled rules over it, as z3 formulas."""
+
+    def __init__(self, compiled: CompiledRules, timeout_s: float = 120.0) -> None:
+        self.compiled = compiled
+        self.deadline = time.monotonic() + timeout_s
+        self.texts = {name: sorted({str(v) for v in _constants(compiled, name)})
+                      for name, fact in FACT_TYPES.items() if fact.kind == "text"}
+        self.vars: dict[str, z3.ExprRef] = {}
+        self.present: dict[str, Formula] = {}
+        background: list[Formula] = []
+        for name, fact in FACT_TYPES.items():
+            if fact.kind == "bool":
+                self.vars[name] = z3.Bool(name)
+                continue
+            if fact.kind == "number":
+                whole, low, high = _number_sort(name)
+                var = self.vars[name] = z3.Int(name) if whole else z3.Real(name)
+                lowest, highest = low, high
+            else:  # an enum or a text is an index: text index 0 is "any value no rule names"
+                var = self.vars[name] = z3.Int(name)
+                lowest, highest = 0, len(fact.values) - 1 if fact.kind == "enum" else len(self.texts[name])
+            if lowest is not None:
+                background.append(var >= _const(lowest))
+            if highest is not None:
+                background.append(var <= _const(highest))
+            if fact.optional:
+                self.present[name] = z3.Bool(f"{name}__present")
+        self.background = z3.And(background + _derived_constraints(self))
+        self._atoms: dict[int, tuple[Formula, Formula]] = {}
+        self.eligible = self._eligibility()
+        self._base = z3.Solver()
+        self._base.add(self.background)
+
+    # ---- facts and conditions --------------------------------------------------------------------
+
+    def whole(self, name: str) -> bool:
+        """Whether a numeric fact takes whole numbers only."""
+        return self.vars[name].is_int()
+
+    def code(self, name: str, value: Any) -> int:
+        """The index of an enum or text value."""
+        fact = FACT_TYPES[name]
+        if fact.kind == "enum":
+            return fact.values.index(value)
+        return self.texts[name].index(value) + 1 if value in self.texts[name] else 0
+
+    def _compare(self, name: str, op: str, value: Any) -> Formula:
+        var, kind = self.vars[name], FACT_TYPES[name].kind
+        right = z3.BoolVal(value) if kind == "bool" else _const(value) if kind == "number" \
+            else z3.IntVal(self.code(name, value))
+        return {"==": lambda: var == right, "!=": lambda: var != right, "<": lambda: var < right,
+                "<=": lambda: var <= right, ">": lambda: var > right, ">=": lambda: var >= right}[op]()
+
+    def leaf(self, node: Compare | Member) -> Formula:
+        """A comparison on a present fact, two-valued."""
+        if isinstance(node, Compare):
+            return self._compare(node.fact, node.op, node.value)
+        inside = z3.Or([self._compare(node.fact, "==", v) for v in node.values])
+        return z3.Not(inside) if node.negated else inside
+
+    def known(self, name: str) -> Formula:
+        return self.present.get(name, z3.BoolVal(True))
+
+    def literal(self, fact: str, node: Node | None, present: bool = True) -> Formula:
+        """A region's literal: a condition that holds, or whether an optional fact is present."""
+        if node is None:
+            return self.known(fact) if present else z3.Not(self.known(fact))
+        return self.tri(node)[0]
+
+    def tri(self, node: Node) -> tuple[Formula, Formula]:
+        """(holds, fails) of a bound condition; neither when a fact it reads is missing (Kleene logic)."""
+        if isinstance(node, (Compare, Member)):
+            known, leaf = self.known(node.fact), self.leaf(node)
+            return z3.And(known, leaf), z3.And(known, z3.Not(leaf))
+        parts = [self.tri(item) for item in node.items]
+        holds, fails = z3.And([p[0] for p in parts]), z3.Or([p[1] for p in parts])
+        return (holds, fails) if isinstance(node, And) else (z3.Or([p[0] for p in parts]), z3.And([p[1] for p in parts]))
+
+    def atom(self, index: int) -> tuple[Formula, Formula]:
+        if index not in self._atoms:
+            self._atoms[index] = self.tri(self.compiled.atoms[index])
+        return self._atoms[index]
+
+    # ---- verdicts, as in regelgat.rules.verdicts.decide -----------------------------------------
+
+    def passes(self, rule: BoundRule) -> Formula:
+        """The criterion or exclusion counts as met (status pass or not_applicable)."""
+        holds, fails = self.atom(rule.condition)
+        met = z3.Not(holds) if rule.group == "exclusion" else holds  # an unknown exclusion does not refuse
+        if rule.when is None:
+            return met
+        applies, not_applies = self.atom(rule.when)
+        return z3.Or(not_applies, z3.And(applies, met))
+
+    def waived(self, rule: BoundRule) -> Formula:
+        return self.atom(rule.unless)[0] if rule.unless is not None else z3.BoolVal(False)
+
+    def own_ok(self, key: str) -> Formula:
+        provision = self.provision(key)
+        return z3.And([self.passes(r) for r in (*provision.criteria, *provision.exclusions)])
+
+    def granted(self, rule: BoundRule, eligible: dict[str, Formula] | None = None) -> Formula:
+        eligible = self.eligible if eligible is None else eligible
+        return z3.Or([eligible.get(g, z3.BoolVal(False)) for g in rule.rule.granters])
+
+    def _eligibility(self) -> dict[str, Formula]:
+        """The least fixpoint of decide(), unrolled: one round per provision with prerequisites, plus one."""
+        eligible = {p.key: z3.BoolVal(False) for p in self.compiled.provisions}
+        own = {p.key: self.own_ok(p.key) for p in self.compiled.provisions}
+        for _ in range(1 + sum(1 for p in self.compiled.provisions if p.requires)):
+            eligible = {p.key: z3.And(own[p.key], *[z3.Or(self.waived(r), self.granted(r, eligible))
+                                                    for r in p.requires])
+                        for p in self.compiled.provisions}
+        return eligible
+
+    def provision(self, key: str):
+        return next(p for p in self.compiled.provisions if p.key == key)
+
+    def refuses(self, key: str, rule: BoundRule) -> Formula:
+        """This rule of the provision is one that decides against the client (a deciding reason)."""
+        if rule.group == "requirement":
+            return z3.And(self.own_ok(key), z3.Not(self.waived(rule)), z3.Not(self.granted(rule)))
+        return z3.Not(self.passes(rule))
+
+    def gap(self, need: str) -> Formula:
+        return z3.Not(z3.Or([self.eligible[p.key] for p in self.compiled.provisions if need in p.spec.covers]))
+
+    def blocked(self, key: str) -> Formula:
+        return z3.And(self.own_ok(key), z3.Not(self.eligible[key]))
+
+    def edge(self, key: str, granter: str) -> Formula:
+        """`key` is not eligible and waits for `granter` through an unmet prerequisite."""
+        provision = self.provision(key)
+        unmet = [z3.And(z3.Not(self.waived(r)), z3.Not(self.granted(r))) for r in provision.requires
+                 if granter in r.rule.granters]
+        return z3.And(z3.Not(self.eligible[key]), z3.Or(unmet))
+
+    # ---- questions ---------------------------------------------------------------------------------
+
+    def _check(self, solver: z3.Solver | z3.Optimize, *assumptions: Formula) -> bool:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise SolverTimeout()
+        solver.set("timeout", max(1, int(remaining * 1000)))
+        result = solver.check(*assumptions)
+        if result == z3.unknown:
+            raise SolverTimeout()
+        return result == z3.sat
+
+    @contextmanager
+    def _scope(self, *formulas: Formula):
+        """The shared solver, which keeps what it learns about the rules, with formulas added for a while."""
+        self._base.push()
+        try:
+            self._base.add(*formulas)
+            yield self._base
+        finally:
+            self._base.pop()
+
+    def satisfiable(self, *formulas: Formula) -> bool:
+        with self._scope(*formulas) as solver:
+            return self._check(solver)
+
+    def seed(self, *formulas: Formula) -> "Situation | None":
+        """One situation where all formulas hold, or None if there is none."""
+        with self._scope(*formulas) as solver:
+            return Situation(self, solver.model()) if self._check(solver) else None
+
+    def smallest_core(self, literals: Sequence[Formula], goal: Formula, wide: Iterable[int] = ()) -> list[int]:
+        """Indices of a minimal subset of literals that forces the goal. The solver's core, with the
+        `wide` literals added back, is cut down in index order: later literals are kept by preference."""
+        marks = [z3.Bool(f"__lit{i}") for i in range(len(literals))]
+        with self._scope(z3.Not(goal), *[z3.Implies(m, lit) for m, lit in zip(marks, literals)]) as solver:
+            if self._check(solver, *marks):
+                raise ValueError("the literals do not force the goal")
+            core = {int(c.decl().name()[5:]) for c in solver.unsat_core()}
+            chosen = sorted(core | set(wide))
+            for i in list(chosen):  # drop what the core kept but the goal does not need
+                trial = [j for j in chosen if j != i]
+                if not self._check(solver, *[marks[j] for j in trial]):
+                    chosen = trial
+            return chosen
+
+    def simplest(self, formulas: Sequence[Formula], defaults: dict[str, Any],
+                  nearby: dict[str, list[Any]]) -> dict[str, Any]:
+        """The situation in `formulas` closest to the defaults: greedily every fact at its default
+        where the formulas allow it, then each other number at the allowed value of `nearby` (the
+        thresholds around it) closest to its default."""
+        with self._scope(*formulas) as solver:
+            fixed = [self._equals(name, value) for name, value in defaults.items()]
+            while not self._check(solver, *fixed):  # give up one default that the core shows in the way
+                core = {c.decl().name() for c in solver.unsat_core()}
+                fixed = [f for f in fixed if f.decl().name() not in core] + \
+                    [f for f in fixed if f.decl().name() in core][1:]
+            values = self._values(solver.model())
+            for name, options in nearby.items():
+                if name not in values or values[name] == defaults.get(name):
+                    continue
+                for option in sorted(options, key=lambda o: (abs(o - (defaults.get(name) or 0)), o)):
+                    wanted = self._equals(name, option)
+                    if self._check(solver, *fixed, wanted):
+                        fixed.append(wanted)
+                        break
+            self._check(solver, *fixed)
+            return self._values(solver.model())
+
+    def _equals(self, name: str, value: Any) -> Formula:
+        """A marker for `name == value`, usable as an assumption."""
+        mark = z3.Bool(f"__is_{name}_{value}")
+        wanted = z3.Not(self.present[name]) if value is None else z3.And(self.known(name), self._compare(name, "==", value))
+        self._base.add(z3.Implies(mark, wanted))
+        return mark
+
+    def _values(self, model: z3.ModelRef) -> dict[str, Any]:
+        values = {}
+        for name, var in self.vars.items():
+            if name in self.present and not z3.is_true(model.eval(self.present[name], model_completion=True)):
+                continue
+            value = model.eval(var, model_completion=True)
+            fact = FACT_TYPES[name]
+            if fact.kind == "bool":
+                values[name] = z3.is_true(value)
+            elif fact.kind == "enum":
+                values[name] = fact.values[value.as_long()]
+            elif fact.kind == "text":
+                values[name] = self.texts[name][value.as_long() - 1] if value.as_long() else None
+            elif var.is_int():
+                values[name] = value.as_long()
+            else:
+                values[name] = float(Fraction(value.numerator_as_long(), value.denominator_as_long()))
+        return values
+
+
+class Situation:
+    """One client situation found by the solver."""
+
+    def __init__(self, space: Space, model: z3.ModelRef) -> None:
+        self.space, self.model = space, model
+
+    def holds(self, formula: Formula) -> bool:
+        return z3.is_true(self.model.eval(formula, model_completion=True))
+
+    def which(self, formulas: Sequence[Formula]) -> list[int]:
+        """The indices of the formulas that hold here."""
+        return [i for i, f in enumerate(formulas) if self.holds(f)]
+
+    def values(self) -> dict[str, Any]:
+        return self.space._values(self.model)
+
+
+def conjunction(formulas: Iterable[Formula]) -> Formula:
+    return z3.And(list(formulas))
+
+
+def disjunction(formulas: Iterable[Formula]) -> Formula:
+    return z3.Or(list(formulas))
+
+
+def negation(formula: Formula) -> Formula:
+    return z3.Not(formula)
+
+
+def _constants(compiled: CompiledRules, name: str) -> set[Any]:
+    """The values a fact is compared with anywhere in the compiled rules."""
+    found: set[Any] = set()
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Compare) and node.fact == name:
+            found.add(node.value)
+        elif isinstance(node, Member) and node.fact == name:
+            found.update(node.values)
+        elif isinstance(node, (And, Or)):
+            for item in node.items:
+                walk(item)
+
+    for atom in compiled.atoms:
+        walk(atom)
+    return found
+
+
+def _derived_constraints(space: Space) -> list[Formula]:
+    """What a real profile can produce: each derived fact as the function of the profile in facts.py."""
+    v, known = space.vars, space.known
+
+    def among(name: str, values: tuple[str, ...]) -> Formula:
+        return z3.Or([v[name] == space.code(name, value) for value in values])
+
+    yearly_cents = z3.Int("yearly_income__cents")  # round(12 x net monthly, 2)
+    rules = {
+        "pregnant": v["pregnant"] == (v["pregnancy_weeks"] > 0),
+        "children_at_home": v["children_at_home"] >= v["minor_children_at_home"],
+        "minor_children_at_home": v["minor_children_at_home"] >= 0,
+        "youngest_child_age": z3.And(known("youngest_child_age") == (v["children_at_home"] > 0),
+                                     v["youngest_child_age"] <= 40,
+                                     z3.Implies(known("youngest_child_age"),
+                                                (v["youngest_child_age"] < 18) == (v["minor_children_at_home"] > 0))),
+        "partner_at_home": z3.BoolVal(True),
+        "ex_partner_at_home": z3.BoolVal(True),
+        "treated_as_married": v["treated_as_married"] == z3.Or(
+            among("relationship", ("married", "registered_partner", "cohabiting")), v["partner_at_home"]),
+        "cost_sharers": v["cost_sharers"] >= 0,
+        "cost_sharers_before_2023": v["cost_sharers_before_2023"] >= v["cost_sharers"],
+        "household_size": v["household_size"] == 1 + z3.If(v["partner_at_home"], 1, 0) + v["children_at_home"],
+        "homeless": v["homeless"] == among("housing", ("sofa_surfing", "shelter", "street", "unsuitable")),
+        "yearly_income": z3.And(
+            1200 * v["income_net_monthly"] - z3.ToReal(yearly_cents) <= _const(0.5),
+            z3.ToReal(yearly_cents) - 1200 * v["income_net_monthly"] <= _const(0.5),
+            v["yearly_income"] == z3.If(known("income_gross_yearly"), v["income_gross_yearly"],
+                                        z3.ToReal(yearly_cents) / 100)),
+        "nights_elsewhere": z3.And(v["nights_elsewhere"] <= 7, z3.Implies(
+            z3.Not(known("host_age")),
+            z3.And(v["nights_elsewhere"] == 0, z3.Not(v["host_on_bijstand"]), z3.Not(v["host_is_ex_partner"])))),
+        "host_on_bijstand": z3.BoolVal(True),
+        "host_is_ex_partner": z3.BoolVal(True),
+        "host_age": z3.And(v["host_age"] >= 18, v["host_age"] <= 120),
+        "partner_age": z3.And(known("partner_age") == v["partner_at_home"], v["partner_age"] <= 120),
+        "youth_care_ongoing": v["youth_care_ongoing"] == z3.And(
+            v["youth_care_before_18"], z3.Not(known("months_since_youth_care_ended"))),
+    }
+    missing = sorted(set(DERIVED_FACTS) - set(rules))
+    if missing:
+        raise NotImplementedError(f"derived facts without a z3 encoding: {', '.join(missing)}")
+    return list(rules.values())
