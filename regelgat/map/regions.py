@@ -40,7 +40,7 @@ class Clause:
 class Region:
     literals: tuple[Literal, ...]
     clauses: tuple[Clause, ...]
-    witness: Profile
+    witness: Profile | None  # None only in a map the solver could not finish
     cycle: tuple[str, ...] = ()  # for a loop region: the referral loop that traps the client
 
     def contains(self, facts: dict[str, Any], eligible: set[str] = frozenset()) -> bool:
@@ -86,11 +86,11 @@ def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeou
                      + lits.provision_literals(granters))
     try:
         result.dead = [p.key for p in covering if not space.satisfiable(space.eligible[p.key])]
-        result.regions = mapper.cover(space.gap(need), lambda seed: ())
+        result.regions = mapper.cover(space.gap(need))
         result.complete = True
         if loops:
             result.loops = []
-            result.loops = mapper.cover(conjunction([space.gap(need), _any_loop(space)]), mapper.trap)
+            result.loops = mapper.cover(conjunction([space.gap(need), _any_loop(space)]), trap=True)
     except SolverTimeout:
         result.regions = result.regions or mapper.found
         if loops and result.loops is not None:
@@ -103,23 +103,25 @@ class _Mapper:
     def __init__(self, space: Space, need: str, inside: Formula, candidates: list[Literal]) -> None:
         self.space, self.need, self.inside = space, need, inside
         self.candidates = [(lit, _formula(space, lit)) for lit in candidates]
+        self.covering = [p for p in space.compiled.provisions if need in p.spec.covers]
         self.found: list[Region] = []
         self.nearby = _nearby(candidates, space.whole)
 
-    def cover(self, goal: Formula, reasons) -> list[Region]:
+    def cover(self, goal: Formula, trap: bool = False) -> list[Region]:
         """Regions until every goal situation within --where lies in one; then drop any region the
-        others already cover, and prove the rest still cover everything."""
+        others already cover, prove the rest still cover everything, and give each its clauses and
+        witness. With `trap`, each region keeps one referral loop throughout."""
         self.found = []
         formulas: list[Formula] = []
         while (seed := self.space.seed(goal, self.inside, negation(disjunction(formulas)))) is not None:
             cube = [self.candidates[i] for i in seed.which([f for _, f in self.candidates])]
-            cycle = reasons(seed)
-            keep = self.space.smallest_core([f for _, f in cube], goal,
-                                            [i for i, (lit, _) in enumerate(cube) if lit.rule or lit.provision])
-            kept = tuple(cube[i][0] for i in keep)
-            formula = conjunction(cube[i][1] for i in keep)
-            formulas.append(formula)
-            self.found.append(Region(kept, (), self._witness(formula, goal), cycle))
+            cycle, target = next(((c, conjunction([goal, f])) for c, f in _cycles(self.space) if seed.holds(f)),
+                                 ((), goal)) if trap else ((), goal)
+            literals = [f for _, f in cube]
+            keep = self.space.smallest_core(literals, target, [i for i, (lit, _) in enumerate(cube)
+                                                               if lit.rule or lit.provision])
+            formulas.append(conjunction(literals[i] for i in keep))
+            self.found.append(Region(tuple(cube[i][0] for i in keep), (), None, cycle))
         keep_index = list(range(len(formulas)))
         for i in reversed(range(len(formulas))):
             others = [formulas[j] for j in keep_index if j != i]
@@ -127,11 +129,20 @@ class _Mapper:
                 keep_index.remove(i)
         if self.space.satisfiable(goal, self.inside, negation(disjunction(formulas[j] for j in keep_index))):
             raise RuntimeError("the regions do not cover the gap space")  # cannot happen: the loop ran dry
-        return [self._with_all_clauses(self.found[j], formulas[j]) for j in keep_index]
+        return [self._finished(self.found[j], formulas[j], goal) for j in keep_index]
 
-    def trap(self, seed: Situation) -> tuple[str, ...]:
-        """The referral loop that traps the client here."""
-        return next(cycle for cycle, formula in _cycles(self.space) if seed.holds(formula))
+    def _shut_by(self, provision: BoundProvision, region: Formula) -> list[BoundRule]:
+        """The rules of a provision that refuse everyone in the region (none, when different rules
+        refuse in different parts of it: regions stay wide rather than split per reason)."""
+        return [r for r in _rules(provision)
+                if not self.space.satisfiable(region, negation(self.space.refuses(provision.key, r)))]
+
+    def _finished(self, region: Region, formula: Formula, goal: Formula) -> Region:
+        """The region with every clause that shuts a door (or holds the loop) throughout it, and its
+        simplest member."""
+        provisions = [self.space.provision(k) for k in region.cycle] if region.cycle else self.covering
+        clauses = [_clause(p, r) for p in provisions for r in self._shut_by(p, formula)]
+        return Region(region.literals, tuple(clauses), self._witness(formula, goal), region.cycle)
 
     def _witness(self, region: Formula, goal: Formula) -> Profile:
         values = self.space.simplest([region, goal, self.inside], defaults(), self.nearby)
@@ -140,16 +151,6 @@ class _Mapper:
         if self.need not in checked.gaps:  # the translation and decide() disagree: an engine bug
             raise RuntimeError(f"witness for {self.need} is covered: {profile.model_dump()}")
         return profile
-
-    def _with_all_clauses(self, region: Region, formula: Formula) -> Region:
-        """Every clause that shuts a door throughout the region, not only the chosen one."""
-        if region.cycle:
-            provisions = [self.space.provision(k) for k in region.cycle]
-        else:
-            provisions = [p for p in self.space.compiled.provisions if self.need in p.spec.covers]
-        clauses = [_clause(p, r) for p in provisions for r in _rules(p)
-                   if not self.space.satisfiable(formula, negation(self.space.refuses(p.key, r)))]
-        return Region(region.literals, tuple(clauses), region.witness, region.cycle)
 
 
 def _formula(space: Space, lit: Literal) -> Formula:

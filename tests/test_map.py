@@ -1,0 +1,170 @@
+"""The gap map: every witness is a real gap by durable_rules, the regions hold exactly the gap profiles
+hypothesis draws, the personas' situations are on the map, and the solver stays behind one module."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+
+from regelgat.check.single import check_profile, default_rulesets_dir, load_profile
+from regelgat.engines.durable import DurableEngine
+from regelgat.cli import main
+from regelgat.client.facts import profile_facts
+from regelgat.client.strategies import profiles
+from regelgat.map import regions as regions_module
+from regelgat.map.regions import gap_map
+from regelgat.rules.compiled import compile_rules
+from regelgat.rules.expressions import evaluate
+from regelgat.rules.ruleset import load_rulesets
+
+DATE = dt.date(2026, 1, 15)
+PERSONAS = Path(__file__).parents[1] / "scenarios" / "personas"
+CORE = Path(__file__).parent / "fixtures" / "core"
+# A narrower housing map keeps the tests fast; the full maps are timed in benchmarks/map.py.
+WORKING_45_PLUS = 'age >= 45 and income_source == "employment"'
+
+
+@pytest.fixture(scope="module")
+def rulesets():
+    return load_rulesets(default_rulesets_dir())
+
+
+@pytest.fixture(scope="module")
+def compiled(rulesets):
+    return compile_rules(rulesets, DATE)
+
+
+@pytest.fixture(scope="module")
+def maps(compiled):
+    return {"care": gap_map(compiled, "care"), "debt_help": gap_map(compiled, "debt_help"),
+            "housing": gap_map(compiled, "housing", WORKING_45_PLUS)}
+
+
+def eligible_keys(result):
+    return {v.provision.key for v in result.verdicts if v.outcome == "eligible"}
+
+
+def test_z3_is_imported_only_by_the_solver_module():
+    package = Path(regions_module.__file__).parents[1]
+    importers = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py")
+                       if "import z3" in p.read_text())
+    assert importers == ["map/solver.py"]
+
+
+def test_every_map_is_proven_complete(maps):
+    for need, result in maps.items():
+        assert result.complete, need
+        assert result.regions, need
+
+
+@pytest.mark.parametrize("need", ["care", "debt_help", "housing"])
+def test_every_witness_is_a_gap_by_durable_rules_and_its_clauses_shut_the_doors(maps, compiled, need):
+    with DurableEngine(compiled) as engine:
+        checked_witnesses = [(r, check_profile(r.witness, compiled, engine)) for r in maps[need].regions]
+    for region, checked in checked_witnesses:
+        assert need in checked.result.gaps, region.conditions
+        assert region.contains(checked.facts, eligible_keys(checked.result)), region.conditions
+        deciding = {(v.provision.key, r.rule.rule.id) for v in checked.result.verdicts for r in v.deciding}
+        for clause in region.clauses:
+            assert (clause.provision, clause.criterion) in deciding, clause
+
+
+def _in_map(result, checked) -> bool:
+    return any(r.contains(checked.facts, eligible_keys(checked.result)) for r in result.regions)
+
+
+@settings(max_examples=1000, deadline=None, database=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(profile=profiles())
+def test_a_profile_is_in_a_region_exactly_when_check_finds_the_gap(maps, compiled, profile):
+    checked = check_profile(profile.model_copy(update={"needs": list(maps)}), compiled)
+    for need, result in maps.items():
+        gap = need in checked.result.gaps
+        if result.where and evaluate(regions_module.parse_where(result.where), checked.facts) is not True:
+            assert gap or not _in_map(result, checked), need  # outside --where: a region still holds only gaps
+            continue
+        assert _in_map(result, checked) == gap, (need, profile)
+
+
+def test_mr_k_is_in_the_housing_map(maps, compiled):
+    checked = check_profile(load_profile(PERSONAS / "mr-k.yaml"), compiled)
+    assert "housing" in checked.result.gaps
+    assert _in_map(maps["housing"], checked)
+
+
+@pytest.mark.parametrize("date", [dt.date(2025, 8, 1), DATE])
+def test_the_pregnant_19_year_old_is_in_the_map_of_each_of_her_gaps(rulesets, date):
+    compiled = compile_rules(rulesets, date)
+    checked = check_profile(load_profile(PERSONAS / "pregnant-19.yaml"), compiled)
+    assert checked.result.gaps
+    for need in checked.result.gaps:
+        result = gap_map(compiled, need, "age < 21 and pregnant")
+        assert result.complete and _in_map(result, checked), need
+
+
+def test_map_json_follows_the_contract_and_its_witnesses_check():
+    result = CliRunner().invoke(main, ["map", "care", "--rulesets", str(CORE), "--date", "2025-03-01",
+                                       "--format", "json", "--loops"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert set(out) == {"need", "date", "complete", "regions", "loops"}
+    assert out["need"] == "care" and out["date"] == "2025-03-01" and out["complete"] is True
+    for region in out["regions"] + out["loops"]:
+        assert set(region) >= {"conditions", "facts", "clauses", "witness"}
+        assert all(set(c) == {"provision", "criterion", "source"} for c in region["clauses"])
+        assert region["witness"]["needs"] == ["care"]
+    assert {tuple(loop["cycle"]) for loop in out["loops"]} == {("mini/clinic", "mini/social")}
+
+
+def test_bad_where_is_one_line_and_exit_2():
+    result = CliRunner().invoke(main, ["map", "housing", "--where", "age >>= 3"])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: --where:") and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_solver_timeout_says_the_map_is_not_complete_and_exits_3():
+    result = CliRunner().invoke(main, ["map", "housing", "--timeout", "1", "--format", "json"])
+    assert result.exit_code == 3
+    assert "NOT complete" in result.stderr
+    assert json.loads(result.stdout)["complete"] is False
+
+
+HYGIENE = """
+id: hygiene
+title: Rules with provable flaws
+agency: Test agency
+jurisdiction: NL
+legal_basis: [{title: Participatiewet, url: "https://wetten.overheid.nl/BWBR0015703/2025-07-01"}]
+provisions:
+  - id: lodging
+    title: Lodging
+    covers: [housing]
+    criteria:
+      - {id: adult, text: 18 or older, condition: age >= 18, kind: statute, source: {title: Pw, url: "https://wetten.overheid.nl/BWBR0015703"}}
+      - {id: over_16, text: 16 or older, condition: age >= 16, kind: statute, source: {title: Pw, url: "https://wetten.overheid.nl/BWBR0015703"}}
+    exclusions:
+      - {id: child, text: Under 10, condition: age < 10, kind: statute, source: {title: Pw, url: "https://wetten.overheid.nl/BWBR0015703"}}
+  - id: nobody
+    title: Nobody
+    covers: [housing]
+    criteria:
+      - {id: minor, text: Under 18, condition: age < 18, kind: statute, source: {title: Pw, url: "https://wetten.overheid.nl/BWBR0015703"}}
+      - {id: adult, text: 18 or older, condition: age >= 18, kind: statute, source: {title: Pw, url: "https://wetten.overheid.nl/BWBR0015703"}}
+"""
+
+
+def test_lint_deep_proves_dead_provisions_idle_criteria_and_shadowed_exclusions(tmp_path):
+    (tmp_path / "hygiene.yaml").write_text(HYGIENE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", str(tmp_path), "--deep", "--date", "2025-03-01"])
+    assert result.exit_code == 1, result.output
+    findings = sorted(line for line in result.stderr.splitlines() if line)
+    assert findings == [
+        "hygiene: provision lodging, criterion over_16: refuses no one the provision's other rules accept on "
+        "2025-03-01 (never fails given the others)",
+        "hygiene: provision lodging, exclusion child: refuses no one the criteria accept on 2025-03-01 "
+        "(shadowed by the criteria)",
+        "hygiene: provision nobody: no client can get it on 2025-03-01 (dead provision)",
+    ]
