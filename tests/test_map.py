@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from regelgat.check.single import check_profile, default_rulesets_dir, load_profile
 from regelgat.engines.durable import DurableEngine
 from regelgat.cli import main
-from regelgat.client.facts import profile_facts
 from regelgat.client.strategies import profiles
 from regelgat.map import regions as regions_module
 from regelgat.map.regions import gap_map

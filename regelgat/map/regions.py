@@ -1,10 +1,9 @@
 """The gap map of one need: every region of client situations that no provision covers, proven complete.
 
-Regions are found one at a time. The solver picks a gap situation outside every region so far;
-for each door that could cover the need, one reason that shuts it there is chosen (the one that
-needs the fewest conditions); the situation's literals are then cut down to a smallest set that
-still shuts those doors for everyone. That set is the region: as wide as the rules allow, and
-every door in it shut by a named clause. When no gap situation is left outside the regions, the
+Regions are found one at a time. The solver picks a gap situation outside every region so far,
+and the literals that hold there are cut down to a smallest set that still leaves the need
+uncovered for everyone, keeping wide literals (a whole criterion, "no bijstand") over narrow ones
+by preference. That set is the region. When no gap situation is left outside the regions, the
 map is complete, and the solver has proved it ("gap and in no region" is unsatisfiable).
 """
 
@@ -16,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regelgat.check.single import check_profile
-from regelgat.client.facts import FACT_TYPES, profile_facts
+from regelgat.client.facts import FACT_TYPES
 from regelgat.client.profile import Profile
 from regelgat.io.errors import InputError
 from regelgat.map import literals as lits
 from regelgat.map.literals import Literal
-from regelgat.map.solver import Formula, Situation, SolverTimeout, Space, conjunction, disjunction, negation
+from regelgat.map.solver import Formula, SolverTimeout, Space, conjunction, disjunction, negation
 from regelgat.map.witness import defaults, profile_from_facts
 from regelgat.rules import expressions
 from regelgat.rules.expressions import Member
