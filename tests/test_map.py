@@ -167,3 +167,31 @@ def test_lint_deep_proves_dead_provisions_idle_criteria_and_shadowed_exclusions(
         "(shadowed by the criteria)",
         "hygiene: provision nobody: no client can get it on 2025-03-01 (dead provision)",
     ]
+
+
+@pytest.fixture(scope="module")
+def mini_loops():
+    compiled = compile_rules(load_rulesets(CORE), dt.date(2025, 3, 1))
+    return compiled, gap_map(compiled, "care", loops=True)
+
+
+@settings(max_examples=500, deadline=None, database=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(profile=profiles())
+def test_a_profile_is_in_a_loop_region_exactly_when_check_finds_gap_and_loop(mini_loops, profile):
+    compiled, result = mini_loops
+    checked = check_profile(profile.model_copy(update={"needs": ["care"]}), compiled)
+    trapped = "care" in checked.result.gaps and bool(checked.result.loops)
+    inside = [r for r in result.loops if r.contains(checked.facts, eligible_keys(checked.result))]
+    assert bool(inside) == trapped, profile
+    assert all(r.cycle in checked.result.loops for r in inside)
+
+
+@pytest.mark.parametrize("fmt, proof", [("text", "Complete: the solver proved"),
+                                        ("markdown", "# Gap map: care"), ("html", "<!doctype html>")])
+def test_every_format_says_whether_the_map_is_proven_complete(fmt, proof):
+    result = CliRunner().invoke(main, ["map", "care", "--rulesets", str(CORE), "--date", "2025-03-01",
+                                       "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert proof in result.output and "proved" in result.output
+    assert "witness" in result.output.lower()
