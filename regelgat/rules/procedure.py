@@ -29,6 +29,7 @@ Step = Literal[
     "reuse_data",             # a new application within `months` may reuse data already held
     "first_conversation",     # debt help: first conversation within `weeks`
     "first_conversation_threatening",  # ... within `working_days` in a threatening situation
+    "threatening_arrears",    # rent arrears of `months` make eviction a threatening situation
     "waiting_list",           # a wait no rule fixes: `years`, always an assumption
     "duration",               # how long the provision runs: `months`
     "payment",                # payment rhythm: `rhythm`
@@ -41,7 +42,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "start": ("starts",), "search_period": ("weeks",), "advance": ("weeks", "share"),
     "decision": ("weeks",), "suspension": ("weeks",), "repair": ("weeks",), "withdrawal": (),
     "back_pay": ("months",), "reuse_data": ("months",), "first_conversation": ("weeks",),
-    "first_conversation_threatening": ("working_days",), "waiting_list": ("years",),
+    "first_conversation_threatening": ("working_days",),
+    "threatening_arrears": ("months",), "waiting_list": ("years",),
     "duration": ("months",), "payment": ("rhythm",),
 }
 
