@@ -86,23 +86,36 @@ def main() -> None:
 @click.argument("profile", type=click.Path(path_type=Path))
 @click.option("--date", type=DATE, default=None, help="Rules date, YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--full", is_flag=True, help="Every provision in a table, with ids and conditions (for rule authors).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
+              help="Language of the text (default: from the locale, LANG=nl_NL.UTF-8 gives Dutch).")
 @_rulesets_option
-def check(profile: Path, date, fmt: str, rulesets_dir: Path | None) -> None:
+def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_dir: Path | None) -> None:
     """Check one client PROFILE (YAML or JSON) against every provision.
 
-    For each provision: eligible, ineligible or blocked, the criterion that decided it with its
-    legal source, and what would have to change. Then the needs nothing covers (gaps), the
-    referral loops, and effects on other households.
+    By default the short story: per need covered or not, the questions to ask next, each shut
+    door of the client's needs with the one clause that shut it and its source, referral loops,
+    and effects on other households. --full: every provision in a table. --format json: the
+    public JSON contract.
     """
-    from regelgat.check.report import render
     from regelgat.check.single import check_json, check_with_durable, load_profile
 
     client = load_profile(profile)  # the client's file first: its errors matter most to the user
-    checked = check_with_durable(client, _date(date), _load(rulesets_dir))
+    rulesets = _load(rulesets_dir)
+    checked = check_with_durable(client, _date(date), rulesets)
+    console = Console(width=max(Console().width, 120))
     if fmt == "json":
         click.echo(json.dumps(check_json(checked), indent=2, ensure_ascii=False))
+    elif full:
+        from regelgat.check.report import render
+
+        render(checked, console)
     else:
-        render(checked, Console(width=max(Console().width, 120)))
+        from regelgat.check.story import language_from_locale, render_story
+        from regelgat.rules.translations import load_texts
+
+        lang = lang or language_from_locale()
+        render_story(checked, load_texts(rulesets, lang), lang, console)
 
 
 @main.command()

@@ -61,7 +61,9 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
     result, profile = checked.result, checked.profile
     title = {v.provision.key: texts(v.provision.spec.title) for v in result.verdicts}
     mine = [v for v in result.verdicts if set(v.provision.spec.covers) & set(profile.needs)]
-    doors = [_door(v, checked, texts, title, _) for v in mine if v.outcome != "eligible"]
+    # The doors that matter are those of the needs nothing covers; a covered need's other doors wait in the table.
+    doors = [_door(v, checked, texts, title, _) for v in mine
+             if v.outcome != "eligible" and set(v.provision.spec.covers) & set(result.gaps)]
     needs = []
     for need in profile.needs:
         covering = [v for v in mine if need in v.provision.spec.covers]

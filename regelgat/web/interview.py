@@ -120,8 +120,8 @@ def next_questions(checked: Checked, answered: set[str]) -> list[str]:
 
 
 def _needed_keys(checked: Checked) -> set[str]:
-    """The provisions for the client's needs that are not open, and the ones they wait for."""
-    needs = set(checked.profile.needs)
+    """The shut provisions for the needs nothing covers yet, and the ones they wait for."""
+    needs = set(checked.result.gaps)
     by_key = {v.provision.key: v for v in checked.result.verdicts}
     keys = {v.provision.key for v in checked.result.verdicts
             if set(v.provision.spec.covers) & needs and v.outcome != "eligible"}
