@@ -177,5 +177,5 @@ def test_regelgat_run_on_the_divorced_men_shows_mr_k_pattern(tmp_path):
             d["criterion"] == "limited_self_reliance" for r in shelter for d in r["deciding"])
 
     assert any(mr_k(p) for p in top), [p["label"] for p in top]
-    assert "Gaps by age_band" in run.stdout and "profiles/s" in run.stderr
+    assert "Gaps by age band" in run.stdout and "profiles/s" in run.stderr
     assert {r["id"] for r in summary["rulesets"]} == {r.id for r in load_rulesets(default_rulesets_dir())}

@@ -29,10 +29,17 @@ def test_markdown_has_the_headline_tables_sources_and_profiles(summary):
     overall = summary["by_group"]["all"]["all"]
     assert text.startswith("# Divorced working men aged 45-65 in Amsterdam")
     assert f"{overall['any_gap']:,} of 20,000 profiles" in text
-    assert "### By age_band" in text and "| 45-49 |" in text
+    assert "### By age band" in text and "| 45-49 |" in text
     top = [c for c in summary["criteria"] if not c["closed_to_all"]][0]
     assert f"]({top['source']['url']})" in text  # every refusing criterion links its source
     assert "Most typical profile:" in text and "Simplest profile:" in text and "```yaml" in text
+
+
+def test_a_refusal_reads_as_a_refusal_and_labels_as_words(summary):
+    text = render_markdown(summary) + render_html(summary)
+    assert "which this person does not meet" in text  # not "ineligible: Your net income is below the norm"
+    assert "(ineligible):" not in text and "— ineligible:" not in text
+    assert "debt_help gap" not in text and "By age_band" not in text
 
 
 def test_html_is_self_contained_and_escapes_text(summary):
@@ -50,7 +57,7 @@ def test_terminal_summary(summary):
     console = Console(record=True, width=120)
     render_terminal(summary, console, "out")
     text = console.export_text()
-    assert "Gaps by age_band" in text and "Top gap patterns" in text and "Criteria that refuse most often" in text
+    assert "Gaps by age band" in text and "Top gap patterns" in text and "Criteria that refuse most often" in text
     assert "out/report.html" in text
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from regelgat.batch import wording
 from regelgat.batch.highlights import TOP, closed, filters, headline, loop_text, needs_in, open_doors, pct
 from regelgat.batch.report_html import render_html
 from regelgat.batch.report_markdown import render_markdown
@@ -83,8 +84,8 @@ def _terminal_groups(summary: dict, console: Console, needs: list[str]) -> None:
     for group in summary["groups"]:
         if group["name"] == "all":
             continue
-        table = Table(title=f"Gaps by {group['name']}", box=box.SIMPLE, title_justify="left")
-        table.add_column(group["name"])
+        table = Table(title=f"Gaps by {wording.words(group['name'])}", box=box.SIMPLE, title_justify="left")
+        table.add_column(wording.words(group["name"]))
         table.add_column("profiles", justify="right")
         table.add_column("any gap", justify="right")
         for need in needs:

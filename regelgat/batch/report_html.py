@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from regelgat.batch import wording
 from regelgat.batch.highlights import TOP, closed, filters, headline, needs_in, open_doors, pct, per_group_top, profile_yaml
 
 
@@ -65,12 +66,12 @@ def _e(text: Any) -> str:
 def _bars_by_group(summary: dict, group: dict, needs: list[str]) -> str:
     """Horizontal grouped bars: per label, one bar per need with its gap share."""
     labels = [l for l in group["labels"] if summary["by_group"][group["name"]][l]["profiles"]]
-    series = [(f"gap_{n}_share", f"{n} gap") for n in needs] + [("nothing_share", "qualifies for nothing")]
+    series = [(f"gap_{n}_share", f"{wording.words(n)} gap") for n in needs] + [("nothing_share", "qualifies for nothing")]
     colors = _COLORS[:len(needs)] + ["#555"]
     bar_h, gap_h, left, width = 14, 12, 150, 820
     plot = width - left - 60
     height = len(labels) * (len(series) * bar_h + gap_h) + 30
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Gap rates by {_e(group["name"])}">']
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Gap rates by {_e(wording.words(group["name"]))}">']
     for tick in (0, 25, 50, 75, 100):
         x = left + plot * tick / 100
         parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e6ec"/>'
@@ -144,9 +145,9 @@ def _html_groups(summary: dict, needs: list[str]) -> list[str]:
     for group in summary["groups"]:
         if group["name"] == "all":
             continue
-        body.append(f"<h3>By {_e(group['name'])}</h3>")
+        body.append(f"<h3>By {_e(wording.words(group['name']))}</h3>")
         body.append(_bars_by_group(summary, group, needs))
-        head = "".join(f'<th class="num">{_e(n)} gap</th>' for n in needs)
+        head = "".join(f'<th class="num">{_e(wording.words(n))} gap</th>' for n in needs)
         rows = []
         for label in group["labels"]:
             entry = summary["by_group"][group["name"]][label]
@@ -155,7 +156,7 @@ def _html_groups(summary: dict, needs: list[str]) -> list[str]:
             cells = "".join(f'<td class="num">{pct(entry[f"gap_{n}_share"])} ({entry[f"gap_{n}"]:,})</td>' for n in needs)
             rows.append(f'<tr><td>{_e(label)}</td><td class="num">{entry["profiles"]:,}</td>{cells}'
                         f'<td class="num">{pct(entry["nothing_share"])}</td></tr>')
-        body.append(f'<table><tr><th>{_e(group["name"])}</th><th class="num">profiles</th>{head}'
+        body.append(f'<table><tr><th>{_e(wording.words(group["name"]))}</th><th class="num">profiles</th>{head}'
                     f'<th class="num">nothing</th></tr>{"".join(rows)}</table>')
     return body
 
@@ -187,8 +188,8 @@ def _html_criteria(summary: dict) -> list[str]:
                 f'{_e(c["text"] if len(c["text"]) <= 90 else c["text"][:88] + "…")} <span class="source">'
                 f'({_e(c["provision_title"])})</span> <b>{pct(n / size)}</b>' for c, n in top) + "</td></tr>"
             for label, size, top in per_group_top(summary, group))
-        body.append(f"<h3>Most refusing criteria by {_e(group['name'])}</h3>"
-                    f"<table><tr><th>{_e(group['name'])}</th><th>criteria that refuse most often (share of the group)"
+        body.append(f"<h3>Most refusing criteria by {_e(wording.words(group['name']))}</h3>"
+                    f"<table><tr><th>{_e(wording.words(group['name']))}</th><th>criteria that refuse most often (share of the group)"
                     f"</th></tr>{rows}</table>")
     return body
 
@@ -224,21 +225,22 @@ def _html_patterns(summary: dict) -> list[str]:
     body.append("<p>A pattern is the needs left uncovered together with the first criterion that refused each "
                 "provision covering them (and each provision those wait for). For each: the most typical "
                 "profile (closest to the pattern's average) and the simplest one (fewest special fields).</p>")
+    titles = wording.provision_titles(summary)
     for rank, pattern in enumerate(summary["patterns"][:TOP], 1):
         items = []
         for refusal in [r for r in pattern["refusals"] if not r.get("closed_to_all")]:
             reasons = "; ".join(
-                (f"waits for {_e(d['waits_for'])}" if d.get("waits_for") else _e(d["text"]))
+                _e(wording.refusal(d, titles))
                 + f' <span class="source">(<a href="{_e(d["source"]["url"])}">{_e(d["source"]["title"])}</a>)</span>'
                 for d in refusal["deciding"])
-            items.append(f"<li><b>{_e(refusal['title'])}</b> — {_e(refusal['outcome'])}: {reasons}</li>")
+            items.append(f"<li><b>{_e(refusal['title'])}</b>: {reasons}</li>")
         shut = [r["title"] for r in pattern["refusals"] if r.get("closed_to_all")]
         if shut:
             items.append(f'<li class="source">Also closed, as to nearly everyone here: {_e("; ".join(shut))}</li>')
         profiles = "".join(
             f"<div><b>{'Most typical' if kind == 'typical' else 'Simplest'}</b><pre>{_e(profile_yaml(pattern[kind]))}</pre></div>"
             for kind in ("typical", "simplest") if kind in pattern)
-        body.append(f'<div class="pattern"><h3>{rank}. {_e(", ".join(pattern["gaps"]))} gap — {pct(pattern["share"])} '
+        body.append(f'<div class="pattern"><h3>{rank}. {_e(", ".join(wording.words(g) for g in pattern["gaps"]))} gap — {pct(pattern["share"])} '
                     f'({pattern["count"]:,} profiles)</h3><ul>{"".join(items)}</ul>'
                     f'<div class="profiles">{profiles}</div></div>')
     return body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regelgat.batch import wording
 from regelgat.batch.highlights import (TOP, closed, filters, headline, loop_text, needs_in, open_doors, pct,
                                        per_group_top, profile_yaml)
 
@@ -48,8 +49,9 @@ def _md_groups(summary: dict, needs: list[str]) -> list[str]:
     for group in summary["groups"]:
         if group["name"] == "all":
             continue
-        out += [f"### By {group['name']}", "",
-                "| " + " | ".join([group["name"], "profiles", "any gap", *(f"{n} gap" for n in needs), "nothing"]) + " |",
+        out += [f"### By {wording.words(group['name'])}", "",
+                "| " + " | ".join([wording.words(group["name"]), "profiles", "any gap",
+                                   *(f"{wording.words(n)} gap" for n in needs), "nothing"]) + " |",
                 "|" + "---|" * (4 + len(needs))]
         for label in group["labels"]:
             entry = summary["by_group"][group["name"]][label]
@@ -74,8 +76,8 @@ def _md_criteria(summary: dict) -> list[str]:
         out += [f"- {_md_escape(c['provision_title'])}: {_md_escape(c['text'])} "
                 f"([{_md_escape(c['source']['title'])}]({c['source']['url']}))" for c in closed(summary)]
     for group in summary["groups"][1:]:
-        out += ["", f"### Most refusing criteria by {group['name']}", "",
-                f"| {group['name']} | criterion (share of the group) |", "|---|---|"]
+        out += ["", f"### Most refusing criteria by {wording.words(group['name'])}", "",
+                f"| {wording.words(group['name'])} | criterion (share of the group) |", "|---|---|"]
         for label, size, top in per_group_top(summary, group):
             cells = "; ".join(f"{_md_escape(c['provision_title'])}: {_md_escape(c['criterion'])} ({pct(n / size)})"
                               for c, n in top)
@@ -89,13 +91,14 @@ def _md_patterns(summary: dict) -> list[str]:
     out += ["", "## Gap patterns", "",
             "A pattern is the needs left uncovered together with the first criterion that refused each "
             "provision covering them (and each provision those wait for).", ""]
+    titles = wording.provision_titles(summary)
     for rank, pattern in enumerate(summary["patterns"][:TOP], 1):
-        out += [f"### {rank}. {pattern['share'] * 100:.1f}% ({pattern['count']:,}): {', '.join(pattern['gaps'])} gap", ""]
+        gaps = ", ".join(wording.words(g) for g in pattern["gaps"])
+        out += [f"### {rank}. {pattern['share'] * 100:.1f}% ({pattern['count']:,}): {gaps} gap", ""]
         for refusal in [r for r in pattern["refusals"] if not r.get("closed_to_all")]:
-            reasons = "; ".join(
-                (f"waits for {d['waits_for']}" if d.get("waits_for") else d["text"]) + f" ([{d['source']['title']}]({d['source']['url']}))"
-                for d in refusal["deciding"])
-            out.append(f"- **{refusal['title']}** ({refusal['outcome']}): {reasons}")
+            reasons = "; ".join(wording.refusal(d, titles) + f" ([{d['source']['title']}]({d['source']['url']}))"
+                                for d in refusal["deciding"])
+            out.append(f"- **{refusal['title']}**: {reasons}")
         shut = [r["title"] for r in pattern["refusals"] if r.get("closed_to_all")]
         if shut:
             out.append(f"- Also closed, as to nearly everyone here: {'; '.join(shut)}")
