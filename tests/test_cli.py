@@ -41,7 +41,7 @@ def test_check_json_follows_the_public_contract(tmp_path):
 
 def test_check_text_names_the_deciding_clause_and_the_loop(tmp_path):
     profile = write(tmp_path, "p.yaml", "id: k\nage: 45\nincome_net_monthly: 1350\naddiction: true\nneeds: [care]\n")
-    result = invoke("check", profile, "--rulesets", CORE, "--date", "2025-03-01")
+    result = invoke("check", profile, "--rulesets", CORE, "--date", "2025-03-01", "--full")
     assert result.exit_code == 0, result.output
     assert "Income below the single norm" in result.output
     assert "income_net_monthly < 1345.45" in result.output
@@ -50,7 +50,7 @@ def test_check_text_names_the_deciding_clause_and_the_loop(tmp_path):
 
 def test_check_shows_the_flag_of_an_unconfirmed_amount(tmp_path):
     profile = write(tmp_path, "p.yaml", "id: k\nage: 45\nincome_net_monthly: 1350\n")
-    result = invoke("check", profile, "--rulesets", CORE, "--date", "2025-08-01")
+    result = invoke("check", profile, "--rulesets", CORE, "--date", "2025-08-01", "--full")
     assert "[!]" in result.output and "A test flag" in result.output
 
 

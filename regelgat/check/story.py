@@ -63,7 +63,8 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
         out(door.title, 2, "bold")
         if door.outcome == "waits":
             ending = _("which waits back for it: a referral loop.") if door.loop else _("That refuses because:")
-            out(f"{_('Open on its own rules, but it waits for:')} {' → '.join(door.route)}. {ending}", 4)
+            joint = ", " if door.loop else ". "
+            out(f"{_('Open on its own rules, but it waits for:')} {' → '.join(door.route)}{joint}{ending}", 4)
         if door.clause:
             out(door.clause.text, 4, "red")
             now = f" {_('Now:')} {door.clause.now}." if door.clause.now else ""
