@@ -96,6 +96,22 @@ def ex_partner_at_home(p: Profile) -> bool:
     return any(r.relation == "ex_partner" for r in p.co_residents)
 
 
+@_derived("bool", "A former spouse shares the client's main residence: an ex-partner at home while the client "
+                  "is separated (still married) or divorced.")
+def ex_spouse_at_home(p: Profile) -> bool:
+    return ex_partner_at_home(p) and p.relationship in ("separated", "divorced")
+
+
+@_derived("bool", "The joint-household presumption of art. 3 lid 4 a Pw as worded from 1 Jan 2026: an ex-partner "
+                  "shares the client's main residence, and the two are still married (separated) or their "
+                  "marriage or joint household ended less than two years ago (years_since_separation). Missing "
+                  "when years_since_separation is needed and not given.", optional=True)
+def joint_household_presumed(p: Profile) -> bool | None:
+    if not ex_partner_at_home(p) or p.relationship == "separated":
+        return ex_partner_at_home(p)
+    return None if p.years_since_separation is None else p.years_since_separation < 2
+
+
 @_derived("bool", "Married or registered and not living apart for good, cohabiting, or a partner at home: "
                   "the bijstand household is a couple (art. 3 Pw).")
 def treated_as_married(p: Profile) -> bool:
@@ -114,9 +130,17 @@ def cost_sharers_before_2023(p: Profile) -> int:
     return _count_cost_sharers(p, 21)
 
 
-def _count_cost_sharers(p: Profile, min_age: int) -> int:
+@_derived("number", "Cost-sharers of a couple: as cost_sharers, but an ex-partner at home is not one, because a "
+                    "couple by the joint-household presumption counts the ex-partner as the spouse (art. 19a Pw: "
+                    "not the spouse).")
+def cost_sharers_in_couple(p: Profile) -> int:
+    return _count_cost_sharers(p, 27, also_excluded=("ex_partner",))
+
+
+def _count_cost_sharers(p: Profile, min_age: int, also_excluded: tuple[str, ...] = ()) -> int:
+    excluded = ("partner", "lodger", *also_excluded)
     return sum(1 for r in p.co_residents
-               if r.age >= min_age and r.relation not in ("partner", "lodger") and not r.student_finance)
+               if r.age >= min_age and r.relation not in excluded and not r.student_finance)
 
 
 @_derived("number", "People in the household: the client, a partner at home and children at home.")

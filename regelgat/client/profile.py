@@ -62,6 +62,11 @@ class Profile(_Strict):
     residence_status: Literal[
         "dutch", "eu_citizen", "residence_permit", "asylum_seeker", "undocumented"
     ] = "dutch"
+    eu_jobseeker_or_first_3_months: bool | None = Field(
+        None, description="Only for an EU/EEA citizen: in the first three months of residence, or here "
+                          "only to look for work without having worked here (art. 24 lid 2 Directive "
+                          "2004/38/EG). Such a citizen has no right to bijstand (art. 11 lid 2 Pw) or to "
+                          "shelter as a Wmo provision (art. 1.2.2 Wmo 2015). Absent: not known.")
     relationship: Literal[
         "single", "married", "registered_partner", "cohabiting", "separated", "divorced", "widowed"
     ] = Field("single", description="`separated` means married but living apart for good "

@@ -247,11 +247,24 @@ def _relation_code(pop: ProfileColumns, relation: str) -> int:
     return pop.vocab[key].index(relation) if key in pop.vocab else -1
 
 
-def _cost_sharers(pop: ProfileColumns, min_age: int) -> np.ndarray:
+def _cost_sharers(pop: ProfileColumns, min_age: int, also_excluded: tuple[str, ...] = ()) -> np.ndarray:
     active, ages, relation, student = _co(pop)
-    counted = active & (ages >= min_age) & (relation != _relation_code(pop, "partner")) & \
-        (relation != _relation_code(pop, "lodger")) & ~student
+    counted = active & (ages >= min_age) & ~student
+    for excluded in ("partner", "lodger", *also_excluded):
+        counted &= relation != _relation_code(pop, excluded)
     return counted.sum(axis=0).astype(np.int64)
+
+
+def _ex_partner(pop: ProfileColumns) -> np.ndarray:
+    active, _, relation, _ = _co(pop)
+    return (active & (relation == _relation_code(pop, "ex_partner"))).any(axis=0)
+
+
+def _joint_household_presumed(pop: ProfileColumns):
+    ex, separated = _ex_partner(pop), _in(pop, "relationship", ("separated",))
+    known = pop.present["years_since_separation"]
+    recent = known & (pop.values["years_since_separation"] < 2)
+    return ex & (separated | recent), ~ex | separated | known
 
 
 def _partner(pop: ProfileColumns) -> np.ndarray:
@@ -282,11 +295,14 @@ _VECTOR: dict[str, Any] = {
     "minor_children_at_home": lambda p: (_children(p)[0] & (_children(p)[1] < 18)).sum(axis=0).astype(np.int64),
     "youngest_child_age": _youngest,
     "partner_at_home": _partner,
-    "ex_partner_at_home": lambda p: (_co(p)[0] & (_co(p)[2] == _relation_code(p, "ex_partner"))).any(axis=0),
+    "ex_partner_at_home": _ex_partner,
+    "ex_spouse_at_home": lambda p: _ex_partner(p) & _in(p, "relationship", ("separated", "divorced")),
+    "joint_household_presumed": _joint_household_presumed,
     "treated_as_married": lambda p: _in(p, "relationship", ("married", "registered_partner", "cohabiting"))
     | _partner(p),
     "cost_sharers": lambda p: _cost_sharers(p, 27),
     "cost_sharers_before_2023": lambda p: _cost_sharers(p, 21),
+    "cost_sharers_in_couple": lambda p: _cost_sharers(p, 27, also_excluded=("ex_partner",)),
     "household_size": lambda p: 1 + _partner(p).astype(np.int64) + _children(p)[0].sum(axis=0),
     "homeless": lambda p: _in(p, "housing", ("sofa_surfing", "shelter", "street", "unsuitable")),
     "yearly_income": lambda p: np.where(p.present["income_gross_yearly"], p.values["income_gross_yearly"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from regelgat.io.errors import InputError
@@ -26,12 +27,15 @@ def lint_rulesets(directory: Path | str) -> tuple[list[str], str]:
             problems.append(str(exc))
     problems.extend(_dates_without_values(loaded))
     translated = (directory / "nl").is_dir()  # a folder that keeps Dutch texts must keep all of them
+    horizon = coverage_year(loaded)
     for ruleset in loaded:
         problems.extend(_parameter_problems(ruleset))
         problems.extend(_unused_parameters(ruleset))
         problems.extend(_procedures_without_start(ruleset))
         if translated:
             problems.extend(missing_translations(ruleset))
+        problems.extend(_statute_without_official_text(ruleset))
+        problems.extend(_stale_parameters(ruleset, horizon))
     criteria = sum(len(p.criteria) + len(p.exclusions) + len(p.requires)
                    for r in loaded for p in r.spec.provisions) + sum(len(r.spec.effects) for r in loaded)
     provisions = sum(len(r.spec.provisions) for r in loaded)
@@ -94,4 +98,41 @@ def _procedures_without_start(ruleset: Ruleset) -> list[str]:
             if step.step not in ("start", "waiting_list") and not any(s.active_on(step.valid_from) for s in starts):
                 out.append(f"{ruleset.path}: provision {provision.id}, procedure {step.id}: no start step in force "
                            f"on {step.valid_from} (add a step: start with valid_from on or before it)")
+    return out
+
+
+# Where the official text of Dutch and EU law is published: a `statute` rule must point there, so a
+# reader can open the clause itself rather than someone's account of it.
+OFFICIAL_TEXT = re.compile(r"^https?://(wetten\.overheid\.nl|(zoek\.)?officielebekendmakingen\.nl|"
+                           r"lokaleregelgeving\.overheid\.nl|eur-lex\.europa\.eu)/")
+
+
+def _statute_without_official_text(ruleset: Ruleset) -> list[str]:
+    rules = [(f"provision {p.id}, {r.id}", r) for p in ruleset.spec.provisions
+             for r in (*p.criteria, *p.exclusions, *p.requires)]
+    rules += [(f"effect {e.id}", e) for e in ruleset.spec.effects]
+    return [f"{ruleset.path}: {where}: kind statute, but the source is not the official text "
+            f"({rule.source.url}); cite wetten.overheid.nl, officielebekendmakingen.nl, "
+            f"lokaleregelgeving.overheid.nl or eur-lex.europa.eu, or change the kind"
+            for where, rule in rules if rule.kind == "statute" and not OFFICIAL_TEXT.match(rule.source.url)]
+
+
+def coverage_year(rulesets: list[Ruleset]) -> int | None:
+    """The newest year the rulesets give amounts for: the year of the latest dated EUR value."""
+    years = [d.year for r in rulesets for p in r.spec.parameters.values() if p.unit.startswith("EUR")
+             for d, v in p.values.items() if v.value is not None]
+    return max(years, default=None)
+
+
+def _stale_parameters(ruleset: Ruleset, horizon: int | None) -> list[str]:
+    """A value last set in an earlier year than the rulesets cover is applied beyond what its source
+    says: it must be re-confirmed for the newer year or carry an assumption that says so."""
+    out = []
+    for name, parameter in ruleset.spec.parameters.items():
+        start, last = max(parameter.values.items())
+        if horizon is None or last.value is None or start.year >= horizon or last.assumption:
+            continue
+        out.append(f"{ruleset.path}: parameter {name}: its last value dates from {start}, before {horizon}, "
+                   f"the newest year these rulesets cover; add a {horizon} value with its source, or flag "
+                   f"the {start} value with assumption: (that it still applies is not confirmed)")
     return out
