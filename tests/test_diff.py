@@ -183,10 +183,14 @@ def test_bundled_norm_rise_of_july_2025_is_traced_to_norm_single():
 def test_bundled_participatiewet_in_balans_and_huurtoeslag_2026():
     result = run("--from", "2025-12-31", "--to", "2026-01-01", LOW_INCOME, "--format", "json")
     assert result.exit_code == 1, result.output
-    causes = [c for f in json.loads(result.output)["findings"] if f["kind"] == "gains" for c in f["causes"]]
+    findings = json.loads(result.output)["findings"]
+    causes = [c for f in findings if f["kind"] == "gains" for c in f["causes"]]
     text = "\n".join(causes)
-    assert "exclusion former_spouse_at_home (applies before): it is no longer in force after 2025-12-31" in text
-    assert "exclusion former_spouse_at_home_within_2_years (does not apply now): it comes into force on 2026-01-01" in text
+    # former spouses divorced two or more years ago who share a home: a couple in 2025 (any past
+    # marriage), from 2026 singles with a cost-sharer (art. 3 lid 4 a, two-year window)
+    lost = "\n".join(c for f in findings if f["kind"] == "loses" for c in f["causes"])
+    assert "criterion income_below_cost_sharing_norm not applicable -> fail" in lost
+    assert "parameter spouse_presumption_years 120 -> 2 (value from 2026-01-01" in lost
     assert "criterion search_period_under_27_or_waived (pass now): it comes into force on 2026-01-01" in text
     assert "parameter youth_supplement 0 -> 746.45" in text
     assert "criterion rent_at_most_maximum (fail before): it is no longer in force after 2025-12-31" in text
