@@ -60,6 +60,8 @@ class Space:
         for name, fact in FACT_TYPES.items():
             if fact.kind == "bool":
                 self.vars[name] = z3.Bool(name)
+                if fact.optional:
+                    self.present[name] = z3.Bool(f"{name}__present")
                 continue
             if fact.kind == "number":
                 whole, low, high = _number_sort(name)
@@ -349,6 +351,17 @@ def _derived_constraints(space: Space) -> list[Formula]:
             among("relationship", ("married", "registered_partner", "cohabiting")), v["partner_at_home"]),
         "cost_sharers": v["cost_sharers"] >= 0,
         "cost_sharers_before_2023": v["cost_sharers_before_2023"] >= v["cost_sharers"],
+        "cost_sharers_in_couple": z3.And(v["cost_sharers_in_couple"] >= 0,
+                                         v["cost_sharers_in_couple"] <= v["cost_sharers"]),
+        "ex_spouse_at_home": v["ex_spouse_at_home"] == z3.And(
+            v["ex_partner_at_home"], among("relationship", ("separated", "divorced"))),
+        "joint_household_presumed": z3.And(
+            known("joint_household_presumed") == z3.Or(
+                z3.Not(v["ex_partner_at_home"]), among("relationship", ("separated",)),
+                known("years_since_separation")),
+            z3.Implies(known("joint_household_presumed"), v["joint_household_presumed"] == z3.And(
+                v["ex_partner_at_home"], z3.Or(among("relationship", ("separated",)),
+                                               v["years_since_separation"] < 2)))),
         "household_size": v["household_size"] == 1 + z3.If(v["partner_at_home"], 1, 0) + v["children_at_home"],
         "homeless": v["homeless"] == among("housing", ("sofa_surfing", "shelter", "street", "unsuitable")),
         "yearly_income": z3.And(
