@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from regelgat.check.single import Checked
-from regelgat.rules.verdicts import Verdict, requirement_text, waiting_routes
+from regelgat.check.household import household
+from regelgat.rules.verdicts import Verdict, amount_flags, requirement_text, verdict_amount, waiting_routes
 
 _STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow"}
 FLAG = "[!]"
@@ -59,6 +60,52 @@ def _routes_text(verdict: Verdict, checked: Checked) -> Text:
     return text
 
 
+def euros(value: float) -> str:
+    return f"EUR {value:,.2f}"
+
+
+def _amount_text(verdict: Verdict, checked: Checked) -> Text:
+    """`EUR 801.50 a month` under an eligible provision's outcome, with what is reserved."""
+    if verdict.outcome != "eligible":
+        return Text()
+    bound = checked.compiled.amount_of(verdict.provision.key)
+    if bound is None:
+        return Text()
+    value = verdict_amount(verdict, checked.compiled, checked.facts)
+    if value is None:
+        return Text("\namount unknown", style="dim")
+    text = Text(f"\n{euros(value)} a month", style="bold")
+    if bound.flags:
+        text.append(f" {FLAG}", style="magenta")
+    reserved = checked.facts.get(bound.spec.reserved) if bound.spec.reserved else None
+    if reserved:
+        text.append(f"\n(of which {euros(reserved)} reserved, paid in June)", style="dim")
+    return text
+
+
+def _household_text(checked: Checked) -> Text:
+    h = household(checked)
+    text = Text("Household income a month: ", style="bold")
+    text.append(f"{euros(h.income_before)} before provisions")
+    if h.income_after is not None:
+        text.append(f", {euros(h.income_after)} after")
+        if h.paid:
+            text.append(" (" + ", ".join(f"{v.provision.spec.id} {euros(a)}" for v, a in h.paid) + ")", style="dim")
+    if h.social_minimum is not None:
+        text.append(f"\n  social minimum {euros(h.social_minimum)}: {h.minimum_text}")
+        text.append(f"\n  {h.minimum_source}", style="cyan")
+    if h.shortfall is not None:
+        text.append(f"\n  Shortfall: {euros(h.shortfall)} a month below the social minimum, "
+                    "and no provision covers the need for income", style="red")
+    return text
+
+
+def _effect_cost(effect, checked: Checked) -> Text:
+    cost = checked.compiled.amount_of_effect(effect)
+    value = checked.facts.get(cost.name) if cost else None
+    return Text(f"\n  In euros: {euros(value)} a month less ({cost.text})", style="bold") if value else Text()
+
+
 def render(checked: Checked, console: Console) -> None:
     result, profile = checked.result, checked.profile
     console.print(f"[bold]regelgat check[/bold]  profile [bold]{profile.id}[/bold]  rules date {result.date}")
@@ -77,15 +124,19 @@ def render(checked: Checked, console: Console) -> None:
         outcome = Text(verdict.outcome, style=_STYLE[verdict.outcome])
         if verdict.flags:
             outcome.append(f" {FLAG}", style="magenta")
+        outcome.append(_amount_text(verdict, checked))
         table.add_row(f"{spec.title}\n[dim]{verdict.provision.key}[/dim]", ", ".join(spec.covers) or "-",
                       outcome, _decided_by(verdict, checked))
     console.print(table)
-    flagged = [v for v in result.verdicts if v.flags]
+    flagged = [v for v in result.verdicts if v.flags or amount_flags(v, checked.compiled)]
     if flagged:
         console.print(f"[magenta]{FLAG}[/magenta] rests on an unconfirmed assumption:")
         for verdict in flagged:
             for flag in verdict.flags:
                 console.print(f"  {verdict.provision.key}: {flag}", markup=False)
+            for flag in amount_flags(verdict, checked.compiled):
+                if flag not in verdict.flags:
+                    console.print(f"  {verdict.provision.key} (amount): {flag}", markup=False)
     parts = []
     if profile.needs:
         parts.append(Text("Gaps (needs nothing covers): ", style="bold").append(
@@ -96,11 +147,12 @@ def render(checked: Checked, console: Console) -> None:
     for verdict in relevant:
         if verdict.outcome == "blocked":
             parts.append(_routes_text(verdict, checked))
+    parts.append(_household_text(checked))
     for effect in result.effects:
         parts.append(Text("Effect on others: ", style="bold").append(effect.text).append(
-            f"\n  {effect.rule.source}", style="cyan"))
+            _effect_cost(effect, checked)).append(f"\n  {effect.rule.source}", style="cyan"))
     host = profile.sleeps_elsewhere.host.replace("_", " ") if profile.sleeps_elsewhere else ""
     for effect in checked.effects_if_staying:
         parts.append(Text(f"If the client slept at the {host}'s home most nights: ", style="bold").append(
-            effect.text).append(f"\n  {effect.rule.source}", style="cyan"))
+            effect.text).append(_effect_cost(effect, checked)).append(f"\n  {effect.rule.source}", style="cyan"))
     console.print(Panel(Group(*parts), title="Summary", expand=True))

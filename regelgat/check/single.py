@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from regelgat.io import datafiles
+from regelgat.rules.amounts import add_amounts
 from regelgat.rules.compiled import BoundRule, CompiledRules, compile_rules
 from regelgat.engines.durable import DurableEngine
 from regelgat.rules.expressions import evaluate, facts_read
 from regelgat.client.facts import profile_facts
 from regelgat.client.profile import Profile
 from regelgat.rules.ruleset import Ruleset, load_rulesets
-from regelgat.rules.verdicts import Result, decide, to_json
+from regelgat.rules.verdicts import Result, decide, effect_json, to_json
 
 BUNDLED_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
 
@@ -51,14 +52,14 @@ def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngi
     def atoms_of(facts: dict[str, Any]) -> list[bool | None]:
         return engine.evaluate(facts) if engine else [evaluate(a, facts) for a in compiled.atoms]
 
-    facts = profile_facts(profile)
+    facts = add_amounts(compiled, profile_facts(profile))
     atoms = atoms_of(facts)
     checked = Checked(profile, facts, compiled, atoms, decide(compiled, atoms, profile.needs))
     if profile.sleeps_elsewhere and profile.sleeps_elsewhere.nights_per_week < 7:
         # Someone who sleeps some nights at another household is usually one step from moving in:
         # show what that would do to the host, which is often why the client stays away.
-        staying = atoms_of(profile_facts(profile.model_copy(update={
-            "sleeps_elsewhere": profile.sleeps_elsewhere.model_copy(update={"nights_per_week": 7})})))
+        staying = atoms_of(add_amounts(compiled, profile_facts(profile.model_copy(update={
+            "sleeps_elsewhere": profile.sleeps_elsewhere.model_copy(update={"nights_per_week": 7})}))))
         current = set(checked.result.effects)
         checked.effects_if_staying = tuple(e for e in compiled.effects
                                            if staying[e.condition] is True and e not in current)
@@ -67,9 +68,12 @@ def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngi
 
 def check_json(checked: Checked) -> dict[str, Any]:
     """The public JSON contract of a check, the same from `regelgat check --format json` and the API."""
+    from regelgat.check.household import household, household_json  # it builds on Checked
+
     payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
-    payload["effects_if_staying"] = [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text,
-                                      "source": str(e.rule.source)} for e in checked.effects_if_staying]
+    payload["effects_if_staying"] = [effect_json(e, checked.compiled, checked.facts)
+                                     for e in checked.effects_if_staying]
+    payload["household"] = household_json(household(checked))
     return payload
 
 

@@ -86,6 +86,41 @@ def youngest_child_age(p: Profile) -> int | None:
     return min(ages) if ages else None
 
 
+def _minor_children_aged(p: Profile, low: int, high: int) -> int:
+    return sum(1 for c in p.children if c.lives_with_client and low <= c.age <= high)
+
+
+@_derived("number", "Children aged 0-5 who live with the client (kinderbijslag age band).")
+def children_aged_0_5(p: Profile) -> int:
+    return _minor_children_aged(p, 0, 5)
+
+
+@_derived("number", "Children aged 6-11 who live with the client (kinderbijslag age band).")
+def children_aged_6_11(p: Profile) -> int:
+    return _minor_children_aged(p, 6, 11)
+
+
+@_derived("number", "Children aged 12-15 who live with the client (kindgebonden budget supplement).")
+def children_aged_12_15(p: Profile) -> int:
+    return _minor_children_aged(p, 12, 15)
+
+
+@_derived("number", "Children aged 16-17 who live with the client (kindgebonden budget supplement).")
+def children_aged_16_17(p: Profile) -> int:
+    return _minor_children_aged(p, 16, 17)
+
+
+@_derived("number", "Everyone whose main residence is the home: the client, the co-residents and the "
+                    "children at home (the huurtoeslag household).")
+def residents(p: Profile) -> int:
+    return 1 + len(p.co_residents) + children_at_home(p)
+
+
+@_derived("bool", "months_in_work is given: the client works and says since when (earnings disregard).")
+def months_in_work_known(p: Profile) -> bool:
+    return p.months_in_work is not None
+
+
 @_derived("bool", "A partner shares the client's main residence.")
 def partner_at_home(p: Profile) -> bool:
     return any(r.relation == "partner" for r in p.co_residents)

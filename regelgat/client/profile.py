@@ -142,6 +142,11 @@ class Profile(_Strict):
     amicable_route_tried: bool = Field(
         False, description="The amicable debt route (minnelijk traject) was tried or is evidently pointless.")
     sleeps_elsewhere: SleepsElsewhere | None = None
+    months_in_work: int | None = Field(
+        None, ge=0, le=1200,
+        description="Months since the client's current paid work started. Given, it lets bijstand "
+                    "leave part of the earnings uncounted (inkomstenvrijlating, art. 31 lid 2 n and r Pw); "
+                    "absent, no such disregard is counted.")
 
 
     @field_validator("needs")

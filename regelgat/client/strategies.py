@@ -82,4 +82,5 @@ def profiles() -> st.SearchStrategy[Profile]:
         good_faith_years=st.integers(0, 8).map(float),
         amicable_route_tried=_flag("amicable_route_tried"),
         sleeps_elsewhere=sleeps,
+        months_in_work=st.none() | st.integers(0, 48),
     )

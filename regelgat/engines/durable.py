@@ -26,6 +26,7 @@ from typing import Any, Mapping
 import durable_rules_engine as _engine
 
 from regelgat.io.errors import EngineFault
+from regelgat.rules.amounts import add_amounts
 from regelgat.rules.compiled import CompiledRules
 from regelgat.rules.expressions import And, Compare, Member, Node, negate
 
@@ -78,6 +79,7 @@ class DurableEngine:
 
     def __init__(self, compiled: CompiledRules) -> None:
         self.atom_count = len(compiled.atoms)
+        self.compiled = compiled
         self._handles: list[int] = []
         for ruleset_id, indices in sorted(compiled.atom_rulesets().items()):
             rules = {"catch_all": {"all": [{"m": _GUARD}]}}
@@ -88,8 +90,11 @@ class DurableEngine:
             self._handles.append(_engine.create_ruleset(name, _dumps(rules)))
 
     def evaluate(self, facts: Mapping[str, Any]) -> list[bool | None]:
-        """Per atom: True (the condition fired), False (its negation fired) or None (neither)."""
-        fact = dict(facts, sid="regelgat", regelgat_pid=1)
+        """Per atom: True (the condition fired), False (its negation fired) or None (neither).
+
+        The amounts are computed first (durable_rules has no arithmetic over facts) and asserted
+        with the other facts, since conditions may read them."""
+        fact = dict(add_amounts(self.compiled, facts), sid="regelgat", regelgat_pid=1)
         fact.pop("id", None)
         message = _dumps(fact)
         results: list[bool | None] = [None] * self.atom_count

@@ -16,6 +16,7 @@ from typing import Iterable
 
 import numpy as np
 
+from regelgat.rules import formulas
 from regelgat.rules.compiled import BoundRule, CompiledRules
 from regelgat.rules.columns import Columns, Tri, evaluate
 from regelgat.rules.expressions import facts_read
@@ -95,7 +96,11 @@ class VectorEngine:
         self.granters = {r: [self.index[g] for g in self.reasons[r].rule.granters if g in self.index]
                          for r in self.requirement_rows}
         self.fixpoint_groups = self._fixpoint_groups()
-        self.facts = sorted(set().union(set(), *(facts_read(a) for a in compiled.atoms)))
+        amount_names = {a.name for a in compiled.amounts}
+        read = set().union(set(), *(facts_read(a) for a in compiled.atoms),
+                           *(formulas.facts_read(f) | (facts_read(w) if w else set())
+                             for a in compiled.amounts for w, f in a.cases))
+        self.facts = sorted(read - amount_names)  # the profile facts the rules read (amounts are computed)
         self.covers = np.array([[need in p.spec.covers for p in self.provisions] for need in NEEDS], dtype=bool)
         self.cover_rows = [np.flatnonzero(row) for row in self.covers]
 
@@ -124,7 +129,12 @@ class VectorEngine:
 
     # ---- atoms ----
     def atoms(self, cols: Columns) -> list[Tri]:
+        """Every atom as a column; the amounts are computed first and added to `cols`, since
+        conditions may read them."""
+        from regelgat.engines.vector_amounts import add_amount_columns  # it builds on this module
+
         cache: dict = {}
+        add_amount_columns(self.compiled, cols, cache)
         return [evaluate(atom, cols, cache) for atom in self.compiled.atoms]
 
     # ---- verdicts ----

@@ -47,6 +47,10 @@ class Expect(_Model):
     gaps: tuple[Need, ...] | None = Field(None, description="Exactly these needs are uncovered.")
     loops: bool | None = Field(None, description="true: at least one referral loop; false: none.")
     effects: tuple[str, ...] = Field((), description="Effects on others (<ruleset>/<effect>) that show.")
+    amounts: dict[str, float] = Field(
+        {}, description="Euros a month, to the cent: a provision -> what it pays (0 when not eligible), or "
+                        "<ruleset>/<amount id> -> that amount.")
+    shortfall: float | None = Field(None, description="Euros a month the household lives below the social minimum.")
 
     @model_validator(mode="after")
     def _keys(self):
@@ -54,7 +58,8 @@ class Expect(_Model):
 
         blocked = self.blocked if isinstance(self.blocked, dict) else dict.fromkeys(self.blocked)
         for group, keys in (("eligible", self.eligible), ("ineligible", self.ineligible), ("blocked", blocked),
-                            ("not_eligible", self.not_eligible), ("effects", self.effects)):
+                            ("not_eligible", self.not_eligible), ("effects", self.effects),
+                            ("amounts", self.amounts)):
             for key in keys:
                 if not re.match(_KEY, key):
                     raise ValueError(f"{group}: {key!r} is not <ruleset id>/<provision id> "
@@ -272,6 +277,10 @@ def _check_names(case: Case, compiled: CompiledRules) -> None:
     for key in expect.effects:
         if key not in effects:
             raise unknown("effect", key, effects)
+    amounts = {f"{r.id}/{a.id}" for r in compiled.rulesets for a in r.spec.amounts}
+    for key in expect.amounts:
+        if key not in provisions and key not in amounts:
+            raise unknown("provision or amount", key, [*provisions, *amounts])
     for key, criteria in expect.ineligible.items():
         spec = provisions[key]
         ids = [r.id for r in (*spec.criteria, *spec.exclusions)]
@@ -323,6 +332,30 @@ def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
     missing = [key for key in expect.effects if key not in shown]
     if missing:
         out.append(Mismatch("effects", _list(expect.effects), _list(sorted(shown)), (), tuple(missing)))
+    out += _compare_amounts(expect, checked)
+    return out
+
+
+def _compare_amounts(expect: Expect, checked: Checked) -> list[Mismatch]:
+    from regelgat.check.household import household
+    from regelgat.rules.verdicts import verdict_amount
+
+    verdicts = {v.provision.key: v for v in checked.result.verdicts}
+    bound = {a.key: a for a in checked.compiled.amounts}
+    out = []
+    for key, wanted in expect.amounts.items():
+        if key in verdicts:
+            got = verdict_amount(verdicts[key], checked.compiled, checked.facts)
+        else:
+            got = checked.facts.get(bound[key].name) if key in bound else None
+        if got is None or abs(got - wanted) > 0.005:
+            shown = "unknown" if got is None else f"{got:.2f}"
+            out.append(Mismatch(f"amounts: {key}", f"{wanted:.2f} a month", shown, (key,) if key in verdicts else ()))
+    if expect.shortfall is not None:
+        got = household(checked).shortfall
+        if got is None or abs(got - expect.shortfall) > 0.005:
+            out.append(Mismatch("shortfall", f"{expect.shortfall:.2f} a month",
+                                "none" if got is None else f"{got:.2f}"))
     return out
 
 

@@ -282,6 +282,11 @@ def _youngest(pop: ProfileColumns):
     return (big.min(axis=0) if len(big) else np.zeros(pop.n, np.int64)), home.any(axis=0)
 
 
+def _children_aged(pop: ProfileColumns, low: int, high: int) -> np.ndarray:
+    home, ages = _children(pop)
+    return (home & (ages >= low) & (ages <= high)).sum(axis=0).astype(np.int64)
+
+
 def _partner_age(pop: ProfileColumns):
     active, ages, relation, _ = _co(pop)
     partner = active & (relation == _relation_code(pop, "partner"))
@@ -313,6 +318,12 @@ _VECTOR: dict[str, Any] = {
                                                   == _code(p, "sleeps_elsewhere.host", "ex_partner")),
     "host_age": lambda p: (p.values["sleeps_elsewhere.host_age"], _sleeps(p)),
     "partner_age": _partner_age,
+    "children_aged_0_5": lambda p: _children_aged(p, 0, 5),
+    "children_aged_6_11": lambda p: _children_aged(p, 6, 11),
+    "children_aged_12_15": lambda p: _children_aged(p, 12, 15),
+    "children_aged_16_17": lambda p: _children_aged(p, 16, 17),
+    "residents": lambda p: 1 + _co(p)[0].sum(axis=0).astype(np.int64) + _children(p)[0].sum(axis=0),
+    "months_in_work_known": lambda p: p.present["months_in_work"].copy(),
     "youth_care_ongoing": lambda p: p.values["youth_care_before_18"] & ~p.present["months_since_youth_care_ended"],
 }
 _warned: set[str] = set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regelgat.rules.ruleset import Provision, Requirement, Rule, Ruleset
+from regelgat.rules.ruleset import Amount, Provision, Requirement, Rule, Ruleset
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,22 @@ def _md_rule(rule: Rule, role: str) -> list[str]:
         lines.append(f"  > {' '.join(rule.clause.split())}")
     if rule.assumption:
         lines.append(f"  **Unconfirmed assumption:** {rule.assumption}")
+    return lines
+
+
+def _md_amount(amount: Amount) -> list[str]:
+    pays = f", paid by `{amount.provision}`" if amount.provision else ""
+    lines = [f"- **{amount.text}** (amount `{amount.id}`{pays}, {amount.kind.replace('_', ' ')})  ",
+             f"  Source: [{amount.source.title}]({amount.source.url})  "]
+    for case in amount.cases:
+        when = f"when `{' '.join(case.when.split())}`: " if case.when else ""
+        lines.append(f"  {when}`{' '.join(str(case.formula).split())}`{_dates(case)}  ")
+        if case.assumption:
+            lines.append(f"  **Unconfirmed assumption:** {case.assumption}  ")
+    if amount.clause:
+        lines.append(f"  > {' '.join(amount.clause.split())}")
+    if amount.assumption:
+        lines.append(f"  **Unconfirmed assumption:** {amount.assumption}")
     return lines
 
 
@@ -103,6 +119,11 @@ def markdown(rulesets: list[Ruleset]) -> str:
             out += ["### Effects on other households", ""]
             for effect in spec.effects:
                 out += _md_rule(effect, "effect")
+            out.append("")
+        if spec.amounts:
+            out += ["### Amounts (euros a month, computed in this order)", ""]
+            for amount in spec.amounts:
+                out += _md_amount(amount)
             out.append("")
         if spec.not_encoded:
             out += ["### Deliberately not encoded", ""] + [f"- {' '.join(item.split())}" for item in spec.not_encoded]

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from regelgat.rules import expressions
+from regelgat.rules import expressions, formulas
 from regelgat.io.errors import InputError
 from regelgat.rules.money import money
-from regelgat.rules.ruleset import Provision, Rule, Ruleset
+from regelgat.rules.ruleset import Amount, Provision, Rule, Ruleset
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 Group = Literal["criterion", "exclusion", "requirement", "effect"]
@@ -52,6 +52,26 @@ class BoundProvision:
         return f"{self.ruleset}/{self.spec.id}"
 
 
+@dataclass(frozen=True)
+class BoundAmount:
+    """An amount on the rules date: its cases in force, with parameters folded in."""
+
+    ruleset: str
+    spec: Amount
+    cases: tuple[tuple[expressions.Node | None, formulas.Formula], ...]  # (when, formula), first that holds
+    parameters: tuple[tuple[str, float], ...] = ()
+    flags: tuple[str, ...] = ()
+    text: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.spec.id
+
+    @property
+    def key(self) -> str:
+        return f"{self.ruleset}/{self.spec.id}"
+
+
 @dataclass
 class CompiledRules:
     """All rulesets at one date."""
@@ -61,6 +81,21 @@ class CompiledRules:
     provisions: list[BoundProvision] = field(default_factory=list)
     effects: list[BoundRule] = field(default_factory=list)
     atoms: list[expressions.Node] = field(default_factory=list)
+    amounts: list[BoundAmount] = field(default_factory=list)  # in the order they are computed
+
+    def amount_of(self, provision_key: str) -> BoundAmount | None:
+        """The amount a provision pays, if its ruleset gives one."""
+        for amount in self.amounts:
+            if amount.spec.provision and f"{amount.ruleset}/{amount.spec.provision}" == provision_key:
+                return amount
+        return None
+
+    def amount_of_effect(self, effect: BoundRule) -> BoundAmount | None:
+        """What an effect on another household costs it, if its ruleset says."""
+        for amount in self.amounts:
+            if amount.ruleset == effect.ruleset and effect.rule.id in amount.spec.effects:
+                return amount
+        return None
 
     def atom(self, node: expressions.Node) -> int:
         try:
@@ -83,33 +118,62 @@ class CompiledRules:
 def compile_rules(rulesets: list[Ruleset], date: dt.date) -> CompiledRules:
     compiled = CompiledRules(date, rulesets)
     for ruleset in rulesets:
+        amounts: dict[str, BoundAmount] = {}
+        for amount in ruleset.spec.amounts:  # first: conditions inherit the flags of amounts they read
+            amounts[amount.id] = _bind_amount(ruleset, amount, date, amounts)
+        compiled.amounts.extend(amounts.values())
         for provision in ruleset.spec.provisions:
             if not provision.active_on(date):
                 continue
             groups = {
-                group: tuple(_bind(compiled, ruleset, provision.id, group, rule, date)
+                group: tuple(_bind(compiled, ruleset, provision.id, group, rule, date, amounts)
                              for rule in rules if rule.active_on(date))
                 for group, rules in (("criterion", provision.criteria), ("exclusion", provision.exclusions),
                                      ("requirement", provision.requires))
             }
             compiled.provisions.append(BoundProvision(
                 ruleset.id, provision, groups["criterion"], groups["exclusion"], groups["requirement"]))
-        compiled.effects.extend(_bind(compiled, ruleset, "", "effect", effect, date)
+        compiled.effects.extend(_bind(compiled, ruleset, "", "effect", effect, date, amounts)
                                 for effect in ruleset.spec.effects if effect.active_on(date))
     return compiled
 
 
-def _bind(compiled: CompiledRules, ruleset: Ruleset, provision: str, group: Group, rule: Rule,
-          date: dt.date) -> BoundRule:
-    slots = {}
-    names: set[str] = set()
-    for slot in ("condition", "when", "unless"):
-        node = ruleset.conditions.get((provision, rule.id, slot))
-        if node is not None:
-            names |= expressions.parameters_used(node)
-            slots[slot] = node
-    names |= {name for name in _PLACEHOLDER.findall(rule.text) if name in ruleset.spec.parameters}
-    values, flags = {}, [f"{rule.id}: {rule.assumption}"] if rule.assumption else []
+def _inherited(read: set[str], amounts: dict[str, BoundAmount]) -> list[str]:
+    """The flags of the amounts among the facts a condition or formula reads."""
+    return [flag for name in sorted(read & set(amounts)) for flag in amounts[name].flags]
+
+
+def _bind_amount(ruleset: Ruleset, amount: Amount, date: dt.date, earlier: dict[str, BoundAmount]) -> BoundAmount:
+    cases, names, approximations = [], set(), []
+    for index, case in enumerate(amount.cases):
+        if not case.active_on(date):
+            continue
+        if case.assumption:
+            approximations.append(f"{amount.id}: {case.assumption}")
+        formula = ruleset.formulas[(amount.id, index)]
+        when = ruleset.conditions.get((f"amount:{amount.id}", str(index), "when"))
+        names |= formulas.parameters_used(formula) | (expressions.parameters_used(when) if when else set())
+        cases.append((when, formula))
+    names |= {name for name in _PLACEHOLDER.findall(amount.text) if name in ruleset.spec.parameters}
+    values, flags = _values(ruleset, names, date)
+    if amount.assumption:
+        flags.insert(0, f"{amount.id}: {amount.assumption}")
+    flags = approximations + flags
+    flags += _inherited(set().union(set(), *(formulas.facts_read(f) | (expressions.facts_read(w) if w else set())
+                                             for w, f in cases)), earlier)
+    flags = list(dict.fromkeys(flags))
+    try:
+        bound = tuple((expressions.bind(when, values) if when else None, formulas.bind(formula, values))
+                      for when, formula in cases)
+    except expressions.ExpressionError as exc:  # such as a parameter that is 0 on this date, divided by
+        raise InputError(str(ruleset.path), f"amount {amount.id}", f"{exc} on {date}", exc.fix) from None
+    text = _PLACEHOLDER.sub(lambda m: money(values[m[1]]) if m[1] in values else m[0], amount.text)
+    return BoundAmount(ruleset.id, amount, bound, tuple(sorted(values.items())), tuple(flags), " ".join(text.split()))
+
+
+def _values(ruleset: Ruleset, names: set[str], date: dt.date) -> tuple[dict[str, float], list[str]]:
+    """The parameter values in force on `date`, and the assumptions they rest on."""
+    values, flags = {}, []
     for name in sorted(names):
         value = ruleset.parameter_at(name, date)
         if value is None:
@@ -120,6 +184,24 @@ def _bind(compiled: CompiledRules, ruleset: Ruleset, provision: str, group: Grou
         values[name] = value.value
         if value.assumption:
             flags.append(f"{name}: {value.assumption}")
+    return values, flags
+
+
+def _bind(compiled: CompiledRules, ruleset: Ruleset, provision: str, group: Group, rule: Rule,
+          date: dt.date, amounts: dict[str, BoundAmount]) -> BoundRule:
+    slots = {}
+    names: set[str] = set()
+    for slot in ("condition", "when", "unless"):
+        node = ruleset.conditions.get((provision, rule.id, slot))
+        if node is not None:
+            names |= expressions.parameters_used(node)
+            slots[slot] = node
+    names |= {name for name in _PLACEHOLDER.findall(rule.text) if name in ruleset.spec.parameters}
+    values, flags = _values(ruleset, names, date)
+    if rule.assumption:
+        flags.insert(0, f"{rule.id}: {rule.assumption}")
+    flags = list(dict.fromkeys(flags + _inherited(set().union(set(), *map(expressions.facts_read, slots.values())),
+                                                  amounts)))
     try:
         atoms = {slot: compiled.atom(expressions.bind(node, values)) for slot, node in slots.items()}
     except expressions.ExpressionError as exc:  # such as a parameter that is 0 on this date, divided by

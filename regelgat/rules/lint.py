@@ -53,7 +53,7 @@ def _dates_without_values(rulesets: list[Ruleset]) -> list[str]:
     out = []
     for ruleset in rulesets:
         changes = {d for p in ruleset.spec.parameters.values() for d in p.values}
-        dated = [*ruleset.spec.effects]
+        dated = [*ruleset.spec.effects, *(c for a in ruleset.spec.amounts for c in a.cases)]
         for provision in ruleset.spec.provisions:
             dated += [provision, *provision.criteria, *provision.exclusions, *provision.requires]
         changes |= {d for item in dated for d in (item.valid_from, item.valid_until) if d}
@@ -79,11 +79,13 @@ def _parameter_problems(ruleset: Ruleset) -> list[str]:
 
 
 def _unused_parameters(ruleset: Ruleset) -> list[str]:
+    from regelgat.rules import formulas
     from regelgat.rules.expressions import parameters_used
 
-    used = set().union(*(parameters_used(n) for n in ruleset.conditions.values())) if ruleset.conditions else set()
+    used = set().union(set(), *(parameters_used(n) for n in ruleset.conditions.values()),
+                       *(formulas.parameters_used(f) for f in ruleset.formulas.values()))
     texts = " ".join(r.text for p in ruleset.spec.provisions for r in (*p.criteria, *p.exclusions, *p.requires))
-    texts += " ".join(e.text for e in ruleset.spec.effects)
+    texts += " ".join(e.text for e in (*ruleset.spec.effects, *ruleset.spec.amounts))
     return [f"{ruleset.path}: parameter {name}: never used (use it in a condition or remove it)"
             for name in ruleset.spec.parameters if name not in used and "{" + name + "}" not in texts]
 

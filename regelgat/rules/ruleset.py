@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from regelgat.io import datafiles
 
-from regelgat.rules import expressions
+from regelgat.rules import expressions, formulas
 from regelgat.io.errors import InputError, RulesetError, clip, did_you_mean
 from regelgat.io.limits import MAX_NUMBER
-from regelgat.client.facts import FACT_TYPES
+from regelgat.client.facts import FACT_TYPES, FactType
 from regelgat.client.profile import Need
 
 Kind = Literal["statute", "local_policy", "practice"]
@@ -118,6 +118,27 @@ class Parameter(_Model):
     values: dict[dt.date, ParameterValue] = Field(min_length=1)
 
 
+class AmountCase(Dated):
+    """One formula of an amount, and when it applies: the first case whose `when` holds decides."""
+
+    when: str | None = None
+    formula: str | float = Field(description="Euros a month: arithmetic over facts, parameters and earlier amounts.")
+    assumption: str | None = Field(None, description="Why this formula is not confirmed (an approximation, say).")
+
+
+class Amount(Rule):
+    """A dated, sourced formula for euros a month. Its id is also a fact: conditions and later
+    formulas of the same ruleset read it (huurtoeslag is only for those whose amount is above 0)."""
+
+    provision: str | None = Field(None, description="The provision that pays this amount, if any.")
+    reserved: str | None = Field(None, description="An amount included in this one but paid later "
+                                                   "(the bijstand's holiday allowance, paid in June).")
+    effects: tuple[str, ...] = Field((), description="Effects on others whose cost in euros this is.")
+    social_minimum: bool = Field(False, description="This amount is the household's social minimum, "
+                                                    "the yardstick of the household summary (one ruleset only).")
+    cases: tuple[AmountCase, ...] = Field(min_length=1)
+
+
 class RulesetFile(_Model):
     id: str = Field(pattern=_ID)
     title: str
@@ -129,6 +150,7 @@ class RulesetFile(_Model):
     parameters: dict[str, Parameter] = {}
     provisions: tuple[Provision, ...] = ()
     effects: tuple[Effect, ...] = ()
+    amounts: tuple[Amount, ...] = ()
 
 
 @dataclass
@@ -138,6 +160,7 @@ class Ruleset:
     spec: RulesetFile
     path: Path
     conditions: dict[tuple, expressions.Node] = field(default_factory=dict)  # (provision, rule, slot) -> AST
+    formulas: dict[tuple[str, int], formulas.Formula] = field(default_factory=dict)  # (amount, case) -> AST
 
     @property
     def id(self) -> str:
@@ -158,6 +181,7 @@ def load_ruleset(path: Path | str) -> Ruleset:
                          f"name the file {spec.id}.yaml or set id: {path.stem}")
     ruleset = Ruleset(spec, path)
     _check_unique(spec, path, data, locate)
+    facts = _parse_amounts(ruleset, data, locate)
     for p_index, provision in enumerate(spec.provisions):
         for group in ("criteria", "exclusions", "requires"):
             for r_index, rule in enumerate(getattr(provision, group)):
@@ -165,18 +189,57 @@ def load_ruleset(path: Path | str) -> Ruleset:
                     text = getattr(rule, slot, None)
                     if text is not None:
                         loc = ("provisions", p_index, group, r_index, slot)
-                        ruleset.conditions[(provision.id, rule.id, slot)] = _parse(text, spec, path, data, locate, loc)
+                        ruleset.conditions[(provision.id, rule.id, slot)] = _parse(
+                            text, spec, path, data, locate, loc, facts)
     for e_index, effect in enumerate(spec.effects):
         loc = ("effects", e_index, "condition")
-        ruleset.conditions[("", effect.id, "condition")] = _parse(effect.condition, spec, path, data, locate, loc)
+        ruleset.conditions[("", effect.id, "condition")] = _parse(
+            effect.condition, spec, path, data, locate, loc, facts)
     return ruleset
 
 
-def _parse(text, spec, path, data, locate, loc) -> expressions.Node:
+def _parse(text, spec, path, data, locate, loc, facts=FACT_TYPES, parse=expressions.parse):
     try:
-        return expressions.parse(text, FACT_TYPES, spec.parameters)
+        return parse(text, facts, spec.parameters)
     except expressions.ExpressionError as exc:
         raise InputError(str(path), datafiles.where(loc, data, locate), f"{exc} in {clip(text)}", exc.fix) from None
+
+
+def _parse_amounts(ruleset: Ruleset, data, locate) -> dict[str, FactType]:
+    """Parse every amount's cases in order; return the facts conditions may read (amounts included).
+
+    A formula or `when` reads the amounts defined above it, so the order in the file is the order
+    of computation and no amount can depend on itself.
+    """
+    spec, path = ruleset.spec, ruleset.path
+    facts = dict(FACT_TYPES)
+    provisions = {p.id for p in spec.provisions}
+    for a_index, amount in enumerate(spec.amounts):
+        where = datafiles.where(("amounts", a_index), data, locate)
+        if amount.id in facts:
+            raise InputError(str(path), where, f"amount id {amount.id!r} is already a fact or an amount",
+                             "give the amount its own name, e.g. add _amount")
+        if amount.provision is not None and amount.provision not in provisions:
+            hint = did_you_mean(amount.provision, provisions)
+            raise InputError(str(path), where, f"provision {amount.provision!r} is not in this ruleset",
+                             hint or "name a provision id of this file")
+        if amount.reserved is not None and amount.reserved not in {a.id for a in spec.amounts}:
+            raise InputError(str(path), where, f"reserved names {amount.reserved!r}, which is no amount here",
+                             "name an amount id of this file")
+        for effect in amount.effects:
+            if effect not in {e.id for e in spec.effects}:
+                hint = did_you_mean(effect, [e.id for e in spec.effects])
+                raise InputError(str(path), where, f"effect {effect!r} is not in this ruleset",
+                                 hint or "name an effect id of this file")
+        for c_index, case in enumerate(amount.cases):
+            loc = ("amounts", a_index, "cases", c_index)
+            ruleset.formulas[(amount.id, c_index)] = _parse(
+                case.formula, spec, path, data, locate, (*loc, "formula"), facts, formulas.parse)
+            if case.when is not None:
+                ruleset.conditions[(f"amount:{amount.id}", str(c_index), "when")] = _parse(
+                    case.when, spec, path, data, locate, (*loc, "when"), facts)
+        facts[amount.id] = FactType("number", amount.text, optional=True)
+    return facts
 
 
 def _check_unique(spec: RulesetFile, path: Path, data, locate) -> None:
@@ -202,6 +265,22 @@ def _check_unique(spec: RulesetFile, path: Path, data, locate) -> None:
                              problem.split(" (")[0], problem.split(" (")[1].rstrip(")"))
 
 
+def _check_amount_names(rulesets: list[Ruleset]) -> None:
+    """Amounts share the flat fact namespace, so one name may be defined by one ruleset only."""
+    seen: dict[str, str] = {}
+    minimum = [f"{r.id}/{a.id}" for r in rulesets for a in r.spec.amounts if a.social_minimum]
+    if len(minimum) > 1:
+        raise InputError(str(rulesets[0].path.parent), "amounts", f"{len(minimum)} amounts say social_minimum: "
+                         f"{', '.join(minimum)}", "keep social_minimum: true on one amount")
+    for ruleset in rulesets:
+        for amount in ruleset.spec.amounts:
+            if amount.id in seen:
+                raise InputError(str(ruleset.path), f"amounts, {amount.id}",
+                                 f"amount id {amount.id!r} is also defined in ruleset {seen[amount.id]!r}",
+                                 "prefix it with this ruleset's subject")
+            seen[amount.id] = ruleset.id
+
+
 def load_rulesets(directory: Path | str) -> list[Ruleset]:
     """Every *.yaml ruleset in a folder, sorted by id, with cross-references checked."""
     directory = Path(directory)
@@ -213,6 +292,7 @@ def load_rulesets(directory: Path | str) -> list[Ruleset]:
         raise RulesetError(str(directory), "", "no *.yaml rulesets found", "give the folder that holds the rulesets",
                            setting="rulesets", code="rulesets-folder")
     known = {f"{r.id}/{p.id}" for r in rulesets for p in r.spec.provisions}
+    _check_amount_names(rulesets)
     for ruleset in rulesets:
         for provision in ruleset.spec.provisions:
             for requirement in provision.requires:

@@ -191,6 +191,21 @@ def waiting_routes(verdict: Verdict, result: Result) -> list[tuple[tuple[Verdict
     return routes
 
 
+def verdict_amount(verdict: Verdict, compiled: CompiledRules, facts: dict[str, Any]) -> float | None:
+    """Euros a month the provision pays this client: its amount when eligible, else 0; None when
+    the provision has no amount formula or its amount needs a fact the profile lacks."""
+    amount = compiled.amount_of(verdict.provision.key)
+    if amount is None:
+        return None
+    return facts.get(amount.name) if verdict.outcome == "eligible" else 0.0
+
+
+def amount_flags(verdict: Verdict, compiled: CompiledRules) -> list[str]:
+    """The unconfirmed assumptions an eligible provision's amount rests on."""
+    amount = compiled.amount_of(verdict.provision.key)
+    return list(amount.flags) if amount and verdict.outcome == "eligible" else []
+
+
 def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: CompiledRules) -> dict[str, Any]:
     """The public JSON contract of `regelgat check`."""
     def source(rule: BoundRule) -> str:
@@ -219,13 +234,21 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
                                   "ends": "loop" if looped else route[-1].outcome}
                                  for route, looped in waiting_routes(v, result)] if v.outcome == "blocked" else [],
             "flagged": bool(v.flags),
+            "amount": verdict_amount(v, compiled, facts),
+            "amount_assumptions": amount_flags(v, compiled),
             "reasons": [reason(r) for r in v.reasons],
         } for v in result.verdicts],
         "gaps": list(result.gaps),
         "loops": [list(loop) for loop in result.loops],
-        "effects": [{"ruleset": e.ruleset, "effect": e.rule.id, "text": e.text, "source": source(e)}
-                    for e in result.effects],
+        "effects": [effect_json(e, compiled, facts) for e in result.effects],
     }
+
+
+def effect_json(effect: BoundRule, compiled: CompiledRules, facts: dict[str, Any]) -> dict[str, Any]:
+    """An effect on another household, with what it costs them in euros a month where a ruleset says."""
+    cost = compiled.amount_of_effect(effect)
+    return {"ruleset": effect.ruleset, "effect": effect.rule.id, "text": effect.text,
+            "source": str(effect.rule.source), "amount": facts.get(cost.name) if cost else None}
 
 
 def requirement_text(reason: Reason, compiled: CompiledRules) -> str:
