@@ -19,7 +19,8 @@ from regelgat.client.strategies import profiles
 from regelgat.engines.vector import VectorEngine
 from regelgat.engines.vector_amounts import cents_array
 from regelgat.io.errors import InputError
-from regelgat.population.generate import derive, generate_range, materialise, population_from_profiles
+from regelgat.population.generate import derive, generate_range
+from regelgat.population.profile_columns import materialise, population_from_profiles
 from regelgat.population.scenario import load_scenario
 from regelgat.rules import formulas
 from regelgat.rules.amounts import add_amounts
