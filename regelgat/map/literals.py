@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from regelgat.client.facts import FACT_TYPES
+from regelgat.client.facts import FACT_TYPES, FactType
+
+_AMOUNT = FactType("number", "an amount a ruleset computes (euros a month)", optional=True)
+
+
+def fact_type(name: str) -> FactType:
+    """The type of a fact conditions read: a profile or derived fact, else a computed amount."""
+    return FACT_TYPES.get(name, _AMOUNT)
 from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules
 from regelgat.rules.expressions import And, Compare, Member, Node, Or, describe, evaluate, negate
 from regelgat.rules.verdicts import _status
@@ -90,7 +97,7 @@ def candidates(nodes: Iterable[Node]) -> list[Literal]:
     out: list[Literal] = []
     for leaf in leaves(nodes):
         out += [Literal(leaf.fact, leaf), Literal(leaf.fact, negate(leaf))]
-    optional = sorted({lit.fact for lit in out if FACT_TYPES[lit.fact].optional})
+    optional = sorted({lit.fact for lit in out if fact_type(lit.fact).optional})
     return out + [Literal(f, None, p) for f in optional for p in (True, False)]
 
 
@@ -107,7 +114,7 @@ def _constraint(fact: str, lits: list[Literal]) -> str:
         return "eligible" if lits[0].present else "not eligible"
     if lits[0].rule is not None:
         return "met" if lits[0].present else "not met"
-    kind = FACT_TYPES[fact].kind
+    kind = fact_type(fact).kind
     if any(lit.node is None and not lit.present for lit in lits):
         return "missing"
     nodes = [lit.node for lit in lits if lit.node is not None]

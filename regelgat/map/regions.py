@@ -19,7 +19,7 @@ from regelgat.client.facts import FACT_TYPES
 from regelgat.client.profile import Profile
 from regelgat.io.errors import InputError
 from regelgat.map import literals as lits
-from regelgat.map.literals import Literal
+from regelgat.map.literals import Literal, fact_type
 from regelgat.map.solver import Formula, SolverTimeout, Space, conjunction, disjunction, negation
 from regelgat.map.witness import defaults, profile_from_facts
 from regelgat.rules import expressions
@@ -181,7 +181,7 @@ def _nearby(candidates: list[Literal], whole) -> dict[str, list[Any]]:
     numbers for counts and ages, cents for amounts): where the simplest witness sits."""
     out: dict[str, set[Any]] = {}
     for lit in candidates:
-        if lit.node is None or FACT_TYPES[lit.fact].kind != "number":
+        if lit.node is None or fact_type(lit.fact).kind != "number":
             continue
         values = lit.node.values if isinstance(lit.node, Member) else (lit.node.value,)
         for value in values:

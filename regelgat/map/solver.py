@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 
 import z3
 
-from regelgat.client.facts import DERIVED_FACTS, FACT_TYPES, scalar_annotation
+from regelgat.client.facts import DERIVED_FACTS, FACT_TYPES, FactType, scalar_annotation
 from regelgat.client.profile import Profile
 from regelgat.rules.compiled import BoundRule, CompiledRules
 from regelgat.rules.expressions import And, Compare, Member, Node, Or
@@ -52,19 +52,23 @@ class Space:
     def __init__(self, compiled: CompiledRules, timeout_s: float = 120.0) -> None:
         self.compiled = compiled
         self.deadline = time.monotonic() + timeout_s
+        # Amounts are computed facts; the map treats each as a free number >= 0, missing where
+        # unknown, and does not follow its arithmetic. That is sound for the map's gap regions as
+        # long as no provision that covers a need reads an amount (huurtoeslag covers none).
+        self.types = {**FACT_TYPES, **{a.name: FactType("number", a.text, optional=True) for a in compiled.amounts}}
         self.texts = {name: sorted({str(v) for v in _constants(compiled, name)})
-                      for name, fact in FACT_TYPES.items() if fact.kind == "text"}
+                      for name, fact in self.types.items() if fact.kind == "text"}
         self.vars: dict[str, z3.ExprRef] = {}
         self.present: dict[str, Formula] = {}
         background: list[Formula] = []
-        for name, fact in FACT_TYPES.items():
+        for name, fact in self.types.items():
             if fact.kind == "bool":
                 self.vars[name] = z3.Bool(name)
                 if fact.optional:
                     self.present[name] = z3.Bool(f"{name}__present")
                 continue
             if fact.kind == "number":
-                whole, low, high = _number_sort(name)
+                whole, low, high = _number_sort(name) if name in FACT_TYPES else (False, 0, None)
                 var = self.vars[name] = z3.Int(name) if whole else z3.Real(name)
                 lowest, highest = low, high
             else:  # an enum or a text is an index: text index 0 is "any value no rule names"
@@ -90,13 +94,13 @@ class Space:
 
     def code(self, name: str, value: Any) -> int:
         """The index of an enum or text value."""
-        fact = FACT_TYPES[name]
+        fact = self.types[name]
         if fact.kind == "enum":
             return fact.values.index(value)
         return self.texts[name].index(value) + 1 if value in self.texts[name] else 0
 
     def _compare(self, name: str, op: str, value: Any) -> Formula:
-        var, kind = self.vars[name], FACT_TYPES[name].kind
+        var, kind = self.vars[name], self.types[name].kind
         right = z3.BoolVal(value) if kind == "bool" else _const(value) if kind == "number" \
             else z3.IntVal(self.code(name, value))
         return {"==": lambda: var == right, "!=": lambda: var != right, "<": lambda: var < right,
@@ -268,7 +272,7 @@ class Space:
             if name in self.present and not z3.is_true(model.eval(self.present[name], model_completion=True)):
                 continue
             value = model.eval(var, model_completion=True)
-            fact = FACT_TYPES[name]
+            fact = self.types[name]
             if fact.kind == "bool":
                 values[name] = z3.is_true(value)
             elif fact.kind == "enum":
@@ -376,6 +380,13 @@ def _derived_constraints(space: Space) -> list[Formula]:
         "host_is_ex_partner": z3.BoolVal(True),
         "host_age": z3.And(v["host_age"] >= 18, v["host_age"] <= 120),
         "partner_age": z3.And(known("partner_age") == v["partner_at_home"], v["partner_age"] <= 120),
+        "children_aged_0_5": v["children_aged_0_5"] >= 0,
+        "children_aged_6_11": v["children_aged_6_11"] >= 0,
+        "children_aged_12_15": v["children_aged_12_15"] >= 0,
+        "children_aged_16_17": v["minor_children_at_home"] == v["children_aged_0_5"] + v["children_aged_6_11"]
+        + v["children_aged_12_15"] + v["children_aged_16_17"],
+        "residents": v["residents"] >= v["household_size"] + v["cost_sharers"],
+        "months_in_work_known": v["months_in_work_known"] == known("months_in_work"),
         "youth_care_ongoing": v["youth_care_ongoing"] == z3.And(
             v["youth_care_before_18"], z3.Not(known("months_since_youth_care_ended"))),
     }
