@@ -41,7 +41,7 @@ def simplest_gap_profile(compiled: CompiledRules, gaps: Sequence[str], where: st
     candidates = profiles().map(lambda p: p.model_copy(update={"id": "simplest", "needs": list(gaps)}))
     try:
         return hypothesis.find(candidates, falls_through, settings=settings(
-            max_examples=max_examples, database=None, derandomize=True,
-            suppress_health_check=list(HealthCheck)))
+            max_examples=max_examples, database=None, derandomize=True, deadline=None,  # no deadline: the
+            suppress_health_check=list(HealthCheck)))  # answer must not depend on how busy the machine is
     except hypothesis.errors.NoSuchExample:
         return None
