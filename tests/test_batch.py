@@ -55,7 +55,7 @@ def test_same_results_byte_for_byte_whatever_the_workers(compiled, tmp_path):
     assert len(rows_one) == len(rows_two) == 3
     for a, b in zip(rows_one, rows_two):
         assert a.read_bytes() == b.read_bytes()
-    assert one.summary["profiles"] == two.summary["profiles"] == THREE_CHUNKS
+    assert one.summary.profiles == two.summary.profiles == THREE_CHUNKS
     assert np.array_equal(_indices(tmp_path / "one"), np.arange(THREE_CHUNKS))
     assert one.checked >= 3  # at least one profile per chunk went through durable_rules
 
@@ -85,7 +85,7 @@ def test_an_interrupted_run_resumes_without_lost_or_doubled_rows(compiled, tmp_p
     assert (tmp_path / "cut" / "summary.json").read_bytes() == (tmp_path / "full" / "summary.json").read_bytes()
     assert np.array_equal(_indices(tmp_path / "cut"), np.arange(THREE_CHUNKS))
     assert not list((tmp_path / "cut").glob("**/*.tmp"))
-    assert full.summary == json.loads((tmp_path / "cut" / "summary.json").read_text())
+    assert full.summary.as_data() == json.loads((tmp_path / "cut" / "summary.json").read_text())
 
 
 def test_a_different_run_in_the_same_folder_is_refused_unless_restarted(compiled, tmp_path):
@@ -93,7 +93,7 @@ def test_a_different_run_in_the_same_folder_is_refused_unless_restarted(compiled
     with pytest.raises(InputError, match="holds a different run"):
         _run(compiled, tmp_path / "out", 3000, workers=1)
     again = _run(compiled, tmp_path / "out", 3000, workers=1, restart=True)
-    assert again.summary["profiles"] == 3000 and again.resumed_chunks == 0
+    assert again.summary.profiles == 3000 and again.resumed_chunks == 0
 
 
 def test_a_difference_with_durable_rules_stops_the_run(compiled, tmp_path, monkeypatch):
@@ -112,8 +112,8 @@ def test_a_difference_with_durable_rules_stops_the_run(compiled, tmp_path, monke
 
 
 def test_durable_engine_gives_the_same_summary(compiled, tmp_path):
-    vector = _run(compiled, tmp_path / "v", 1500, workers=1).summary
-    durable = _run(compiled, tmp_path / "d", 1500, workers=1, engine="durable").summary
+    vector = _run(compiled, tmp_path / "v", 1500, workers=1).summary.as_data()
+    durable = _run(compiled, tmp_path / "d", 1500, workers=1, engine="durable").summary.as_data()
     vector.pop("check"), durable.pop("check")
     assert vector == durable
 
@@ -137,7 +137,7 @@ def test_jsonl_rows(compiled, tmp_path):
 
 
 def test_summary_counts_add_up(compiled, tmp_path):
-    summary = _run(compiled, tmp_path / "out", 20_000, workers=1).summary
+    summary = _run(compiled, tmp_path / "out", 20_000, workers=1).summary.as_data()
     overall = summary["by_group"]["all"]["all"]
     assert overall["profiles"] == 20_000
     for group in summary["groups"]:

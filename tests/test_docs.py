@@ -4,6 +4,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from regelgat.batch.summary_model import summary_markdown
 from regelgat.rules.catalogue import markdown
 from regelgat.check.single import default_rulesets_dir
 from regelgat.cli import main
@@ -16,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_profile_reference_is_current():
     assert (ROOT / "docs" / "profile.md").read_text(encoding="utf-8") == profile_markdown() + "\n", \
         "regenerate with: regelgat schema --markdown > docs/profile.md"
+
+
+def test_summary_format_is_current():
+    assert (ROOT / "docs" / "summary-format.md").read_text(encoding="utf-8") == summary_markdown() + "\n", \
+        "regenerate with: regelgat schema --summary --markdown > docs/summary-format.md"
 
 
 def test_rules_catalogue_is_current():

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from regelgat.batch.runner import RunOptions, run_batch
 from regelgat.rules.compiled import compile_rules
-from regelgat.batch.report import render_html, render_markdown, render_terminal, write_reports
+from regelgat.batch.report import load_summary, render_html, render_markdown, render_terminal, write_reports
 from regelgat.rules.ruleset import load_rulesets
 from regelgat.population.scenario import load_scenario
 
@@ -26,12 +26,12 @@ def summary(tmp_path_factory):
 
 def test_markdown_has_the_headline_tables_sources_and_profiles(summary):
     text = render_markdown(summary)
-    overall = summary["by_group"]["all"]["all"]
+    overall = summary.overall
     assert text.startswith("# Divorced working men aged 45-65 in Amsterdam")
-    assert f"{overall['any_gap']:,} of 20,000 profiles" in text
+    assert f"{overall.any_gap:,} of 20,000 profiles" in text
     assert "### By age band" in text and "| 45-49 |" in text
-    top = [c for c in summary["criteria"] if not c["closed_to_all"]][0]
-    assert f"]({top['source']['url']})" in text  # every refusing criterion links its source
+    top = [c for c in summary.criteria if not c.closed_to_all][0]
+    assert f"]({top.source.url})" in text  # every refusing criterion links its source
     assert "Most typical profile:" in text and "Simplest profile:" in text and "```yaml" in text
 
 
@@ -48,8 +48,8 @@ def test_html_is_self_contained_and_escapes_text(summary):
     assert "<script" not in page and "<link" not in page and "@import" not in page
     assert not re.search(r'(src|href)="(?!https?://)[^"#]', page)  # no local files
     assert not re.search(r'src="https?://', page)  # nothing fetched from elsewhere: links only
-    assert page.count("<svg") >= len(summary["groups"])  # a chart per group, and the criteria chart
-    evil = {**summary, "scenario": {**summary["scenario"], "title": "<b>x</b> & y"}}
+    assert page.count("<svg") >= len(summary.groups)  # a chart per group, and the criteria chart
+    evil = summary.model_copy(update={"scenario": summary.scenario.model_copy(update={"title": "<b>x</b> & y"})})
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in render_html(evil)
 
 
@@ -74,3 +74,19 @@ def test_report_renders_in_headless_chromium(summary, tmp_path, chromium):
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1100, 2400)
     assert len(data) > 50_000  # a blank page compresses to a few KB; this one has text and charts
+
+
+def test_summary_json_reads_back_as_the_same_model(summary, tmp_path):
+    (tmp_path / "summary.json").write_text(summary.to_json(), encoding="utf-8")
+    again = load_summary(tmp_path / "summary.json")
+    assert again == summary and again.to_json() == summary.to_json()
+
+
+def test_the_summary_model_has_counts_for_every_need():
+    from regelgat.batch.summary_model import GroupStats
+    from regelgat.client.profile import NEEDS
+
+    needs = [name.removeprefix("need_") for name in GroupStats.model_fields if name.startswith("need_")]
+    assert needs == list(NEEDS)
+    for need in NEEDS:
+        assert {f"gap_{need}", f"gap_{need}_share"} <= set(GroupStats.model_fields)

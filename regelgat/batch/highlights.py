@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import yaml
 
+from regelgat.batch.summary_model import GroupInfo, Loop, Summary
 from regelgat.client.profile import NEEDS
 
 TOP = 10
 
 
-def open_doors(summary: dict) -> list[dict]:
+def open_doors(summary: Summary) -> list[dict]:
     """Provisions that refused people who needed them, leaving out those closed to this whole population
     (a youth provision in a run of men aged 45-65 says nothing about the population)."""
-    return [p for p in summary["provisions"] if p["shut_doors"] and not p.get("closed_to_all")]
+    return [p for p in summary.provisions if p.shut_doors and not p.closed_to_all]
 
 
 def pct(share: float) -> str:
@@ -23,56 +24,56 @@ def pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def needs_in(summary: dict) -> list[str]:
+def needs_in(summary: Summary) -> list[str]:
     """The needs that anyone in this population has, in NEEDS order (the columns worth showing)."""
-    overall = summary["by_group"]["all"]["all"]
-    return [need for need in NEEDS if overall[f"need_{need}"]]
+    overall = summary.overall
+    return [need for need in NEEDS if overall.need(need)]
 
 
-def filters(summary: dict) -> list[dict]:
+def filters(summary: Summary) -> list[dict]:
     """Criteria that refuse some of the people they could help: the ones that decide who falls through."""
-    return [c for c in summary["criteria"] if not c.get("closed_to_all")]
+    return [c for c in summary.criteria if not c.closed_to_all]
 
 
-def closed(summary: dict) -> list[dict]:
+def closed(summary: Summary) -> list[dict]:
     """Criteria that refuse (nearly) everyone in this population whom their provision could help."""
-    return [c for c in summary["criteria"] if c.get("closed_to_all")]
+    return [c for c in summary.criteria if c.closed_to_all]
 
 
-def loop_text(loop: dict) -> str:
+def loop_text(loop: Loop) -> str:
     """A referral loop in words: each provision waits for the next, back to the first."""
-    return " -> ".join(loop["titles"] + loop["titles"][:1])
+    return " -> ".join(loop.titles + loop.titles[:1])
 
 
-def per_group_top(summary: dict, group: dict, k: int = 3) -> list[tuple[str, int, list[tuple[dict, int]]]]:
+def per_group_top(summary: Summary, group: GroupInfo, k: int = 3) -> list[tuple[str, int, list[tuple[dict, int]]]]:
     """Per label of a group: its size and the k criteria that refuse most often there."""
     out = []
-    for label in group["labels"]:
-        size = summary["by_group"][group["name"]][label]["profiles"]
+    for label in group.labels:
+        size = summary.by_group[group.name][label].profiles
         if not size:
             continue
-        ranked = sorted(((c, c["by_group"][group["name"]][label]) for c in filters(summary)),
-                        key=lambda item: (-item[1], item[0]["provision"], item[0]["criterion"]))
+        ranked = sorted(((c, c.by_group[group.name][label]) for c in filters(summary)),
+                        key=lambda item: (-item[1], item[0].provision, item[0].criterion))
         out.append((label, size, [(c, n) for c, n in ranked[:k] if n]))
     return out
 
 
-def headline(summary: dict) -> list[str]:
+def headline(summary: Summary) -> list[str]:
     """The sentences an advocate quotes."""
-    overall = summary["by_group"]["all"]["all"]
-    total = summary["profiles"]
-    lines = [f"{overall['any_gap']:,} of {total:,} profiles ({pct(overall['any_gap_share'])}) have at least "
-             f"one need that no provision covers; {overall['nothing']:,} ({pct(overall['nothing_share'])}) "
+    overall = summary.overall
+    total = summary.profiles
+    lines = [f"{overall.any_gap:,} of {total:,} profiles ({pct(overall.any_gap_share)}) have at least "
+             f"one need that no provision covers; {overall.nothing:,} ({pct(overall.nothing_share)}) "
              "qualify for nothing they need."]
     for need in needs_in(summary):
-        needing = overall[f"need_{need}"]
-        gap = overall[f"gap_{need}"]
+        needing = overall.need(need)
+        gap = overall.gap(need)
         lines.append(f"{need}: {gap:,} of the {needing:,} who need it ({pct(gap / needing if needing else 0)}) "
                      "are left without.")
-    if summary["loops"]:
-        loop = summary["loops"][0]
-        lines.append(f"{overall['in_loop']:,} profiles are caught in a referral loop; the most common: "
-                     f"{loop_text(loop)} ({loop['count']:,}).")
+    if summary.loops:
+        loop = summary.loops[0]
+        lines.append(f"{overall.in_loop:,} profiles are caught in a referral loop; the most common: "
+                     f"{loop_text(loop)} ({loop.count:,}).")
     return lines
 
 

@@ -31,6 +31,7 @@ from regelgat.batch.executors import run_dask, run_pool
 from regelgat.batch.merge import Merger
 from regelgat.batch.rows import row_suffix
 from regelgat.batch.summary import finish
+from regelgat.batch.summary_model import Summary
 from regelgat.engines.vector import VectorEngine
 from regelgat.io.atomic import write_atomic
 from regelgat.io.errors import CrossCheckError, InputError
@@ -57,7 +58,7 @@ class RunOptions:
 
 @dataclass
 class RunResult:
-    summary: dict[str, Any]
+    summary: Summary
     out: Path
     seconds: float
     resumed_chunks: int
@@ -165,8 +166,7 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
         raise CrossCheckError(f"{exc} (profile written to {bad})", exc.profile) from None
 
     summary = merging.summary()
-    text = json.dumps(summary, indent=1, sort_keys=True, ensure_ascii=False)
-    write_atomic(out / "summary.json", text.encode())
+    write_atomic(out / "summary.json", summary.to_json().encode())
     seconds = time.perf_counter() - started
     write_atomic(out / "run.json", json.dumps({"run": wanted, "complete": True, "seconds": round(seconds, 3),
                                          "resumed_chunks": len(done)}, indent=1, sort_keys=True).encode())
@@ -198,11 +198,11 @@ class StreamingMerge:
             self.merger.add(ChunkStats.from_bytes(data))
             self.next += 1
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         self._advance()
         if self.next < self.total:
             raise RuntimeError(f"chunk {self.next} is missing from {self.out / 'chunks'}")
-        return _finish(self.job, self.layout, self.merger)
+        return Summary.model_validate(_finish(self.job, self.layout, self.merger))
 
 
 def _finish(job: Job, layout: Layout, merger: Merger) -> dict[str, Any]:

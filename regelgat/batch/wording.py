@@ -7,21 +7,24 @@ as if it were the reason for refusing. Field and group names are snake_case in d
 
 from __future__ import annotations
 
+from regelgat.batch.summary_model import Reason, Summary
+
 
 def words(name: str) -> str:
     """`age_band` -> `age band`, `debt_help` -> `debt help`."""
     return name.replace("_", " ")
 
 
-def refusal(deciding: dict, titles: dict[str, str]) -> str:
+def refusal(deciding: Reason, titles: dict[str, str]) -> str:
     """One deciding reason of a shut door as a sentence about this person."""
-    if deciding.get("waits_for"):
-        waits = " or ".join(titles.get(key, key) for key in deciding["waits_for"].split(" or "))
+    if deciding.waits_for:
+        waits = " or ".join(titles.get(key, key) for key in deciding.waits_for.split(" or "))
         return f"waits for {waits}, which this person cannot get"
-    if deciding.get("group") == "exclusion":
-        return f"shut because this applies to this person: “{deciding['text']}”"
-    return f"requires “{deciding['text']}”, which this person does not meet"
+    if deciding.group == "exclusion":
+        return f"shut because this applies to this person: “{deciding.text}”"
+    return f"requires “{deciding.text}”, which this person does not meet"
 
 
-def provision_titles(summary: dict) -> dict[str, str]:
-    return {p["provision"]: p["title"] for p in summary.get("provisions", [])}
+def provision_titles(summary: Summary) -> dict[str, str]:
+    """Provision key -> title, to name what a blocked door waits for."""
+    return {p.provision: p.title for p in summary.provisions}

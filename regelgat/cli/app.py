@@ -216,9 +216,15 @@ def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
 
 
 @main.command()
-@click.option("--markdown", is_flag=True, help="Print the fields as a Markdown table (docs/profile.md).")
-def schema(markdown: bool) -> None:
-    """Print the JSON Schema of a client profile."""
+@click.option("--markdown", is_flag=True, help="Print it as Markdown (docs/profile.md, docs/summary-format.md).")
+@click.option("--summary", is_flag=True, help="The schema of a batch run's summary.json instead.")
+def schema(markdown: bool, summary: bool) -> None:
+    """Print the JSON Schema of a client profile (or, with --summary, of summary.json)."""
+    if summary:
+        from regelgat.batch.summary_model import Summary, summary_markdown
+
+        click.echo(summary_markdown() if markdown else json.dumps(Summary.model_json_schema(), indent=2))
+        return
     from regelgat.client.profile import Profile, profile_markdown
 
     click.echo(profile_markdown() if markdown else json.dumps(Profile.model_json_schema(), indent=2))
