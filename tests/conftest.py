@@ -1,12 +1,20 @@
-"""Shared test settings: browser tests skip on a machine without Chromium (CI requires it), and the
-fuzzer's depth (`--fuzz-long`)."""
+"""Shared test settings: the paths tests read, browser tests that skip on a machine without Chromium
+(CI requires it), and the fuzzer's depth (`--fuzz-long`)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+FIXTURES = ROOT / "tests" / "fixtures"
+CORE = FIXTURES / "core"  # small rulesets and profiles for the engine and CLI tests
+GUARD = FIXTURES / "guard"  # rulesets, a scenario and case files for the rule-change guards
+FIXTURE_RULES = FIXTURES / "batch" / "rulesets"  # rulesets that exercise every batch feature
+EVERYTHING = FIXTURES / "batch" / "everything.yaml"  # a scenario that uses every distribution
 
 INSTALL = "apt-get install -y chromium chromium-driver"
 REQUIRE = "REGELGAT_REQUIRE_BROWSER"  # .ci/run sets it: in CI a missing browser fails instead of skipping

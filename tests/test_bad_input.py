@@ -14,9 +14,8 @@ from click.testing import CliRunner
 
 from regelgat.cli import main
 from regelgat.io import limits
+from conftest import CORE, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-CORE = ROOT / "tests" / "fixtures" / "core"
 MINI = (CORE / "mini.yaml").read_text(encoding="utf-8")
 GOOD_PROFILE = "id: a\nage: 40\nincome_net_monthly: 900\nneeds: [income]\n"
 

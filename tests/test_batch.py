@@ -20,10 +20,8 @@ from regelgat.io.errors import InputError
 from regelgat.population.generate import BLOCK
 from regelgat.rules.ruleset import load_rulesets
 from regelgat.population.scenario import load_scenario
+from conftest import EVERYTHING, FIXTURE_RULES, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_RULES = ROOT / "tests" / "fixtures" / "batch" / "rulesets"
-EVERYTHING = ROOT / "tests" / "fixtures" / "batch" / "everything.yaml"
 THREE_CHUNKS = 2 * BLOCK + 1000
 
 

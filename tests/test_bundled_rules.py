@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -11,8 +10,8 @@ from regelgat.cli import main
 from regelgat.rules.compiled import compile_rules
 from regelgat.client.profile import Profile
 from regelgat.rules.ruleset import load_rulesets
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 RULESETS = load_rulesets(default_rulesets_dir())
 
 

@@ -12,9 +12,8 @@ from click.testing import CliRunner
 from regelgat.guard.cases import load_case_file, run_case
 from regelgat.cli import main
 from regelgat.io.errors import InputError
+from conftest import GUARD
 
-ROOT = Path(__file__).resolve().parent.parent
-GUARD = ROOT / "tests" / "fixtures" / "guard"
 CASES = GUARD / "case_files"
 
 

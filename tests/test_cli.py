@@ -1,14 +1,13 @@
 """The command line as a user meets it: the JSON contract, and one-line errors with exit code 2."""
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from regelgat.cli import main
+from conftest import CORE
 
-CORE = Path(__file__).parent / "fixtures" / "core"
 
 
 def invoke(*args):

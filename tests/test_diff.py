@@ -15,9 +15,8 @@ from regelgat.cli import main
 from regelgat.guard.diff import diff_population
 from regelgat.rules.at_date import RulesAt as Side
 from regelgat.population.fixed import load_population
+from conftest import GUARD, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-GUARD = ROOT / "tests" / "fixtures" / "guard"
 RULES = GUARD / "rulesets"
 
 

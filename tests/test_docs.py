@@ -1,6 +1,5 @@
 """Generated documentation stays true to the code and the rules it describes."""
 
-from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -10,8 +9,8 @@ from regelgat.check.single import default_rulesets_dir
 from regelgat.cli import main
 from regelgat.client.profile import profile_markdown
 from regelgat.rules.ruleset import load_rulesets
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_profile_reference_is_current():

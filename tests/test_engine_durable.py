@@ -20,12 +20,12 @@ from regelgat.engines.durable import DurableEngine, _dumps, _rule
 from regelgat.rules.expressions import Member, negate
 from regelgat.client.profile import Profile
 from regelgat.rules.ruleset import load_rulesets
+from conftest import CORE
 
-FIXTURE = Path(__file__).parent / "fixtures" / "core"
 DATE = dt.date(2025, 8, 1)
 
 
-def run_child(code: str, fixture: Path = FIXTURE) -> subprocess.CompletedProcess:
+def run_child(code: str, fixture: Path = CORE) -> subprocess.CompletedProcess:
     script = textwrap.dedent(f"""
         import datetime as dt, sys
         from regelgat.rules.compiled import compile_rules
@@ -46,7 +46,7 @@ def test_crash_1_delete_state_after_no_rule_fired_is_prevented_by_a_catch_all():
             for i in range(3000):
                 atoms = engine.evaluate(profile_facts(Profile(id=str(i), age=30)))
         print(atoms)
-    """, FIXTURE.parent / "missing-fact")
+    """, CORE.parent / "missing-fact")
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip() == "[None]"
 
@@ -92,7 +92,7 @@ def test_strings_for_numbers_never_reach_the_engine():
 
 
 def test_durable_and_reference_agree_on_tiny_and_boundary_amounts():
-    compiled = compile_rules(load_rulesets(FIXTURE), DATE)
+    compiled = compile_rules(load_rulesets(CORE), DATE)
     with DurableEngine(compiled) as engine:
         for income in (0.00001, 1369.05, 1369.06, 1369.07, 99999.99):
             profile = Profile(id="x", age=30, income_net_monthly=income)

@@ -7,7 +7,6 @@ the deciding reasons, blocked_by, gaps, loops and effects.
 """
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,10 +27,8 @@ from regelgat.rules.ruleset import load_rulesets
 from regelgat.population.scenario import load_scenario
 from regelgat.client.strategies import profiles
 from regelgat.rules.verdicts import decide
+from conftest import EVERYTHING, FIXTURE_RULES, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_RULES = ROOT / "tests" / "fixtures" / "batch" / "rulesets"
-EVERYTHING = ROOT / "tests" / "fixtures" / "batch" / "everything.yaml"
 SCENARIOS = ["divorced-working-men", "pregnant-young-women", "young-adults-leaving-home", "economically-homeless",
              "low-income-amsterdam"]
 

@@ -1,6 +1,5 @@
 """numpy generation: reproducible, faithful to each distribution, and its derived facts equal facts.py."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +13,8 @@ from regelgat.population.profile_columns import materialise, population_from_pro
 from regelgat.client.profile import Profile
 from regelgat.population.scenario import load_scenario
 from regelgat.client.strategies import profiles
+from conftest import EVERYTHING, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-EVERYTHING = ROOT / "tests" / "fixtures" / "batch" / "everything.yaml"
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 

@@ -1,7 +1,6 @@
 """Properties of every verdict, over generated profiles and the bundled rulesets at several dates."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,9 +11,10 @@ from regelgat.engines.durable import DurableEngine
 from regelgat.rules.ruleset import load_rulesets
 from regelgat.client.strategies import profiles
 from regelgat.rules.verdicts import to_json
+from conftest import CORE
 
 DATES = [dt.date(2025, 3, 1), dt.date(2025, 8, 1), dt.date(2026, 1, 15), dt.date(2026, 8, 1)]
-FOLDERS = [default_rulesets_dir(), Path(__file__).parent / "fixtures" / "core"]
+FOLDERS = [default_rulesets_dir(), CORE]
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -2,7 +2,6 @@
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -12,8 +11,8 @@ from regelgat.rules.compiled import compile_rules
 from regelgat.batch.report import load_summary, render_html, render_markdown, render_terminal, write_reports
 from regelgat.rules.ruleset import load_rulesets
 from regelgat.population.scenario import load_scenario
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,13 @@
 import datetime as dt
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from regelgat.io.errors import InputError
 from regelgat.population.scenario import bundled_scenarios, load_scenario
+from conftest import EVERYTHING, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-EVERYTHING = ROOT / "tests" / "fixtures" / "batch" / "everything.yaml"
 MINE = ["divorced-working-men", "pregnant-young-women", "young-adults-leaving-home", "economically-homeless",
         "low-income-amsterdam"]
 

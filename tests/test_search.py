@@ -1,14 +1,13 @@
 """Gap search finds the simplest profile that falls through, and the same one every time."""
 
 import datetime as dt
-from pathlib import Path
 
 from regelgat.check.single import check_profile
 from regelgat.rules.compiled import compile_rules
 from regelgat.rules.ruleset import load_rulesets
 from regelgat.check.search import simplest_gap_profile
+from conftest import CORE
 
-CORE = Path(__file__).parent / "fixtures" / "core"
 
 
 def test_the_simplest_loop_is_an_adult_with_an_addiction_and_nothing_else():

@@ -10,9 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from regelgat.cli import main
+from conftest import GUARD, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-GUARD = ROOT / "tests" / "fixtures" / "guard"
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 
 
