@@ -92,6 +92,7 @@ def _durable(job: Job):
 
 
 def chunk_count(size: int) -> int:
+    """How many generation blocks (chunks) a population of `size` takes."""
     return -(-size // BLOCK)
 
 

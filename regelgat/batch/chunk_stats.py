@@ -90,6 +90,7 @@ class ChunkStats:
     checked: int = 0  # profiles of this chunk re-decided by durable_rules
 
     def to_bytes(self) -> bytes:
+        """The stats as a plain .npz (no pickle), as workers send them and chunks/ stores them."""
         arrays: dict[str, np.ndarray] = {}
         meta = {"n": self.n, "vocab": self.vocab, "pattern_sigs": self.pattern_sigs, "loop_list": self.loop_list,
                 "checked": self.checked}
@@ -104,6 +105,7 @@ class ChunkStats:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ChunkStats":
+        """Stats read back from `to_bytes`, for merging or for resuming a run."""
         with np.load(io.BytesIO(data), allow_pickle=False) as loaded:
             arrays = {k: loaded[k] for k in loaded.files}
         meta = json.loads(arrays.pop("meta").tobytes().decode())

@@ -33,6 +33,7 @@ class Merger:
     checked: int = 0
 
     def add(self, stats: ChunkStats) -> None:
+        """Add one chunk's stats; chunks must come in chunk order, so that ids and samples do not depend on timing."""
         self.n += stats.n
         self.checked += stats.checked
         self.vocab = {k: tuple(v) for k, v in stats.vocab.items()}
@@ -72,6 +73,7 @@ class Merger:
         self.simplest = _keep(self.simplest, {k: v[flags] for k, v in sample.items()}, ("complexity", "key"), 1)
 
     def rows_of(self, store: dict[str, np.ndarray], pid: int) -> list[tuple[int, int, dict]]:
+        """(key, index, row) of the kept sample rows of pattern `pid`."""
         if not store:
             return []
         picked = np.flatnonzero(store["pattern"] == pid)
@@ -110,10 +112,12 @@ class Merger:
         return {int(pats[i]): int(i) for i in first}
 
     def row_at(self, store: dict[str, np.ndarray], position: int) -> tuple[int, dict]:
+        """The profile index and the row fields at `position` of a sample store."""
         return int(store["index"][position]), {k: v[position] for k, v in store.items()
                                                if k.startswith(("row.", "present."))}
 
     def simplest_rows(self) -> dict[int, int]:
+        """Per pattern, the position in `simplest` of its simplest profile."""
         store = self.simplest
         if not store:
             return {}

@@ -72,6 +72,7 @@ def row_table(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decision
 
 
 def encode_rows(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decisions, derived: Derived) -> bytes:
+    """The chunk's row file as bytes (Parquet or JSON lines; empty when rows are not kept), made in the worker."""
     if job.rows == "none":
         return b""
     table = row_table(job, layout, pop, decisions, derived)

@@ -184,6 +184,7 @@ class StreamingMerge:
         self.waiting: dict[int, bytes] = {}
 
     def arrived(self, index: int, stats: bytes) -> None:
+        """A chunk's stats have arrived: merge every chunk that is now due, in order."""
         self.waiting[index] = stats
         self._advance()
 
@@ -199,6 +200,7 @@ class StreamingMerge:
             self.next += 1
 
     def summary(self) -> Summary:
+        """The run's summary once every chunk is merged (those already on disk are read when due)."""
         self._advance()
         if self.next < self.total:
             raise RuntimeError(f"chunk {self.next} is missing from {self.out / 'chunks'}")

@@ -107,6 +107,7 @@ def _effect_cost(effect, checked: Checked) -> Text:
 
 
 def render(checked: Checked, console: Console) -> None:
+    """Print one client's check as a social worker reads it: verdict table, gaps, loops, effects, flags."""
     result, profile = checked.result, checked.profile
     console.print(f"[bold]regelgat check[/bold]  profile [bold]{profile.id}[/bold]  rules date {result.date}")
     table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)

@@ -26,6 +26,7 @@ def default_rulesets_dir() -> Path:
 
 
 def load_profile(path: Path | str, overrides: dict[str, Any] | None = None) -> Profile:
+    """Read and validate a client profile file; `overrides` replaces fields (a case's changes to a persona)."""
     data, locate = datafiles.read(path)
     if isinstance(data, dict) and overrides:
         data = {**data, **overrides}

@@ -78,24 +78,7 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
                          check_rate=check_rate, rows=rows, restart=restart)
     try:
         if _interactive():
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
-
-            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-                          MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                          TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True) as bar:
-                task = bar.add_task(scenario.id, total=scenario.size, rate="")
-                first: dict = {}
-
-                def progress(done: int, total: int) -> None:
-                    import time
-
-                    now = time.perf_counter()
-                    start = first.setdefault("t", (now, done))
-                    speed = (done - start[1]) / (now - start[0]) if now > start[0] else 0
-                    bar.update(task, completed=done, rate=f"{speed:,.0f} profiles/s" if speed else "")
-
-                result = run_batch(scenario, compiled, options, progress=progress, print_fn=console.print)
+            result = _run_with_progress(scenario, compiled, options, console, run_batch)
         else:
             result = run_batch(scenario, compiled, options, print_fn=console.print)
     except CrossCheckError as exc:
@@ -109,3 +92,25 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
     rate = scenario.size / result.seconds if result.seconds else 0
     console.print(f"{scenario.size:,} profiles in {result.seconds:.2f} s ({rate:,.0f} profiles/s, engine {engine})"
                   + (f"; resumed {result.resumed_chunks} finished chunk(s)" if result.resumed_chunks else ""))
+
+
+def _run_with_progress(scenario, compiled, options, console: Console, run_batch):
+    """The run with a progress bar (profiles done, profiles/s, time left), for a terminal."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+                  MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                  TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(scenario.id, total=scenario.size, rate="")
+        first: dict = {}
+
+        def progress(done: int, total: int) -> None:
+            import time
+
+            now = time.perf_counter()
+            start = first.setdefault("t", (now, done))
+            speed = (done - start[1]) / (now - start[0]) if now > start[0] else 0
+            bar.update(task, completed=done, rate=f"{speed:,.0f} profiles/s" if speed else "")
+
+        return run_batch(scenario, compiled, options, progress=progress, print_fn=console.print)

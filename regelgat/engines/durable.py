@@ -123,6 +123,7 @@ class DurableEngine:
         return fired
 
     def close(self) -> None:
+        """Delete the engine's rulesets from durable_rules, so that its memory is freed."""
         for handle in self._handles:
             _engine.delete_ruleset(handle)
         self._handles = []

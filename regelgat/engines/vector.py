@@ -57,9 +57,11 @@ class Decisions:
 
     @property
     def n(self) -> int:
+        """Number of profiles (columns)."""
         return self.outcome.shape[1]
 
     def take(self, rows: np.ndarray) -> "Decisions":
+        """The decisions of the given profiles only (a sample to re-check)."""
         return Decisions(self.status[:, rows], self.outcome[:, rows], self.gaps[:, rows],
                          self.effects[:, rows], self.needs[:, rows])
 
@@ -233,6 +235,7 @@ class VectorEngine:
             status += base
 
     def run(self, cols: Columns, needs: np.ndarray) -> Decisions:
+        """Atoms then verdicts: the whole engine for columns of facts and a (needs, profiles) matrix."""
         return self.decide(self.atoms(cols), needs)
 
     # ---- reading decisions back ----

@@ -103,18 +103,22 @@ class Case:
 
     @property
     def name(self) -> str:
+        """The case's name, as a test id and in reports."""
         return self.spec.name
 
     @property
     def author(self) -> str | None:
+        """Who wrote the case, if it says."""
         return self.spec.author
 
     @property
     def source(self) -> str | None:
+        """Where the case comes from (a decision, a report), if it says."""
         return self.spec.source
 
     @property
     def where(self) -> str:
+        """file:line of the case, for failures and pytest."""
         return f"{shown_path(self.file)}:{self.line}"
 
 
@@ -134,6 +138,7 @@ def find_case_files(paths: list[Path]) -> list[Path]:
 
 
 def load_case_file(path: Path | str) -> list[Case]:
+    """Every case in a case file, validated; a bad case is one error naming the file and line."""
     path = Path(path)
     data, locate = datafiles.read(path)
     if isinstance(data, dict) and "cases" not in data and "name" in data:
@@ -230,6 +235,7 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
+        """Whether every expectation held."""
         return self.error is None and not self.mismatches
 
 
@@ -291,6 +297,7 @@ def _check_names(case: Case, compiled: CompiledRules) -> None:
 
 
 def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
+    """The expectations that do not hold for a checked profile, each with expected and actual."""
     result = checked.result
     verdicts = {v.provision.key: v for v in result.verdicts}
     out: list[Mismatch] = []
@@ -364,6 +371,7 @@ def _list(items) -> str:
 
 
 def describe_outcome(verdict: Verdict) -> str:
+    """A verdict in words: eligible, ineligible (by what), or blocked (waiting for what)."""
     if verdict.outcome == "eligible":
         return "eligible"
     if verdict.outcome == "blocked":

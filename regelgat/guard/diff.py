@@ -59,6 +59,7 @@ class Finding:
 
     @property
     def headline(self) -> str:
+        """`- 12 profiles lose income/bijstand (Bijstand)`: the finding on one line."""
         sign, verb = KINDS[self.kind]
         noun = "profile" if self.count == 1 else "profiles"
         title = f" ({self.title})" if self.title else ""
@@ -77,6 +78,7 @@ class DiffReport:
 
     @property
     def changed(self) -> bool:
+        """Whether any outcome, gap or loop changed."""
         return bool(self.findings)
 
 
@@ -84,6 +86,7 @@ class DiffReport:
 
 def diff_population(population: Population, before: RulesAt, after: RulesAt, examples: int = 3,
                     group_by: str | None = None, prefilter: bool = True) -> DiffReport:
+    """Decide every profile on both sides and count who gains and who loses what, with causes and examples."""
     found: dict[tuple, Finding] = {}
     affected = losing = 0
     dimensions = [Dimension.of_fact(f) for f in group_by.split(",")] if group_by else None

@@ -48,6 +48,7 @@ def _sides(report: DiffReport) -> list[tuple[str, str]]:
 
 
 def summary(report: DiffReport) -> str:
+    """The totals of a diff in one sentence."""
     total = len(report.population.profiles)
     if not report.changed:
         return f"No access outcome changes for any of {total:,} profiles."
@@ -63,6 +64,7 @@ def totals(findings: list[Finding]) -> list[tuple[str, str, str, int]]:
 
 
 def to_text(report: DiffReport) -> str:
+    """The diff for a terminal."""
     lines = ["regelgat diff"] + [f"  {name + ':':<11} {value}" for name, value in _sides(report)] + ["", summary(report)]
     for sign, verb, subject, count in totals(report.findings):
         lines.append(f"  {sign} {count:>6,} {verb} {subject}")
@@ -110,6 +112,7 @@ def to_markdown(report: DiffReport) -> str:
 
 
 def to_json(report: DiffReport) -> dict[str, Any]:
+    """The diff as data, for scripts and CI."""
     def side(s) -> dict[str, Any]:
         return {"label": s.label, "rulesets": str(s.rulesets_dir), "date": s.date.isoformat()}
 

@@ -43,6 +43,7 @@ def rulesets_at_revision(rulesets_dir: Path, revision: str, into: Path) -> Path:
 
 
 def revision_label(rulesets_dir: Path, revision: str) -> str:
+    """A revision as shown in a report: the name given, with its short commit id."""
     anchor = Path(rulesets_dir).resolve()
     out = _git(["rev-parse", "--short", f"{revision}^{{commit}}"], anchor if anchor.is_dir() else anchor.parent)
     short = out.stdout.decode().strip() if out.returncode == 0 else ""
@@ -50,4 +51,5 @@ def revision_label(rulesets_dir: Path, revision: str) -> str:
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory:
+    """A temporary folder for unpacked revisions, removed when the diff is done."""
     return tempfile.TemporaryDirectory(prefix="regelgat-diff-")

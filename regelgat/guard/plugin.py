@@ -17,6 +17,7 @@ from regelgat.io.errors import InputError
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """--regelgat-rulesets: run the case files against another rulesets folder."""
     group = parser.getgroup("regelgat", "regelgat case files")
     group.addoption("--regelgat-rulesets", default=None, metavar="DIR",
                     help="Run case files against this folder of rulesets (default: the case file's "
@@ -27,6 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    """Collect case files (tests/cases/*.yaml), so that plain pytest runs them."""
     if file_path.suffix not in (".yaml", ".yml"):
         return None
     config = parent.config
@@ -50,6 +52,7 @@ def _rulesets(config: pytest.Config) -> Path | None:
 
 class CaseFile(pytest.File):
     def collect(self):
+        """One test per case in the file."""
         from regelgat.guard.cases import load_case_file
 
         try:
@@ -70,6 +73,7 @@ class CaseItem(pytest.Item):
         self.case = case
 
     def runtest(self) -> None:
+        """Run the case; a failure carries the formatted result."""
         from regelgat.guard.cases import run_case
 
         result = run_case(self.case, _rulesets(self.config))
@@ -77,6 +81,7 @@ class CaseItem(pytest.Item):
             raise CaseFailed(result)
 
     def repr_failure(self, excinfo, style=None):
+        """A failed case as `regelgat test` shows it, not as a Python traceback."""
         if isinstance(excinfo.value, CaseFailed):
             from regelgat.guard.cases import format_result
 
@@ -86,6 +91,7 @@ class CaseItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
+        """The case file and line, for pytest's report."""
         return self.path, self.case.line - 1, f"case: {self.case.name}"
 
 

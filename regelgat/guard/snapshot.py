@@ -66,16 +66,19 @@ def _find(stored: str, snapshot_file: Path) -> Path:
 
 
 def default_file(population: Path) -> Path:
+    """Where the snapshot of a population is kept by default: tests/snapshots/<name>.json."""
     return DEFAULT_FOLDER / f"{Path(population).stem}.json"
 
 
 # ---- recording ---------------------------------------------------------------------------------
 
 def fingerprint(profile) -> str:
+    """A short hash of a profile's fields: a recorded profile that changed is compared no more."""
     return hashlib.sha256(profile.model_dump_json().encode()).hexdigest()[:8]
 
 
 def outcome_code(result: Result, provisions: list[str]) -> str:
+    """One profile's result as one short line: a letter per provision, the gaps, the loops."""
     letters = {v.provision.key: _LETTER[v.outcome] for v in result.verdicts}
     index = {key: i for i, key in enumerate(provisions)}
     loops = ";".join(">".join(str(index[k]) for k in loop) for loop in result.loops)
@@ -92,6 +95,7 @@ class Settings:
 
 
 def decide_population(settings: Settings) -> tuple[Population, CompiledRules, dict[str, str]]:
+    """The population of the settings, the rules at their date, and every profile's outcome code."""
     people = load_population(settings.population, settings.size, settings.seed)
     compiled = rules_at(settings.rulesets, settings.date, people.ruleset_ids)
     provisions = [p.key for p in compiled.provisions]
@@ -145,6 +149,7 @@ def write(file: Path, data: dict[str, Any]) -> None:
 
 
 def read(file: Path) -> dict[str, Any]:
+    """A snapshot file read and checked; anything else is one error naming the file."""
     file = Path(file)
     if kind_of(file) == "missing":
         raise InputError(str(file), "", "no snapshot file", "record one first", code="no-snapshot")
@@ -177,10 +182,12 @@ class CheckResult:
 
     @property
     def changed(self) -> bool:
+        """Whether a recorded outcome moved (ruleset files alone differing is no change)."""
         return bool(self.findings or self.population_changes)
 
 
 def settings_of(data: dict[str, Any], file: Path, rulesets: Path | None = None) -> Settings:
+    """The settings a snapshot was recorded with, its paths found again from where it lies."""
     try:
         day = dt.date.fromisoformat(data["date"])
     except (TypeError, ValueError):
@@ -190,6 +197,7 @@ def settings_of(data: dict[str, Any], file: Path, rulesets: Path | None = None) 
 
 
 def check(file: Path, rulesets: Path | None = None, examples: int = 3) -> CheckResult:
+    """Decide the recorded population again and report every outcome that moved, traced to the rule changes."""
     data = read(file)
     settings = settings_of(data, Path(file), rulesets)
     people, compiled, codes = decide_population(settings)
@@ -328,6 +336,7 @@ def _causes(finding: Finding, rule_changes: list[str]) -> tuple[str, ...]:
 # ---- the report --------------------------------------------------------------------------------
 
 def accept_command(result: CheckResult) -> str:
+    """The command that re-records this snapshot, when the change is intended."""
     command = f"regelgat snapshot --update --file {result.file}"
     recorded = Path(result.data["rulesets"])
     if result.settings.rulesets.resolve() != _find(str(recorded), result.file).resolve():
@@ -336,6 +345,7 @@ def accept_command(result: CheckResult) -> str:
 
 
 def to_text(result: CheckResult) -> str:
+    """The check for a terminal, with how to accept an intended change."""
     from regelgat.guard.diff_report import finding_lines
 
     data = result.data
@@ -366,6 +376,7 @@ def to_text(result: CheckResult) -> str:
 
 
 def to_json(result: CheckResult) -> dict[str, Any]:
+    """The check as data, for scripts and CI."""
     return {
         "file": str(result.file), "population": result.data["population"], "date": result.data["date"],
         "rulesets": str(result.settings.rulesets), "profiles": result.profiles, "changed": result.changed,

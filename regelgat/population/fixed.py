@@ -34,6 +34,7 @@ class Population:
 
     @property
     def label(self) -> str:
+        """The population as a report names it: its path, size and seed."""
         extra = f", seed {self.seed}" if self.seed is not None else ""
         return f"{self.path} ({len(self.profiles):,} profiles{extra})"
 
@@ -54,6 +55,7 @@ class Dimension:
     labels: tuple[str, ...] = ()
 
     def label(self, value: Any) -> str:
+        """The label of one value: its band for numbers, else the value; 'missing' when absent."""
         if value is None:
             return "missing"
         if self.edges is not None and not isinstance(value, bool):
@@ -90,6 +92,7 @@ def id_group(profile_id: str) -> str:
 
 
 def load_population(path: Path | str, size: int | None = None, seed: int | None = None) -> Population:
+    """The people of a diff or snapshot from a scenario, a profile file, a list of profiles or a folder."""
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in _PROFILE_SUFFIXES and p.is_file())

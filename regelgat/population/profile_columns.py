@@ -25,6 +25,7 @@ class ProfileColumns(Columns):
     scenario_id: str = ""
 
     def take(self, rows: np.ndarray) -> "ProfileColumns":
+        """The given rows only, as columns."""
         return ProfileColumns(len(rows), {k: v[rows] for k, v in self.values.items()},
                           {k: v[rows] for k, v in self.present.items()}, self.vocab, self.start,
                           self.scenario_id)

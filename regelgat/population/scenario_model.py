@@ -66,6 +66,7 @@ class Dist(_Model):
     round: int = Field(2, ge=0, le=6)
 
     def kinds(self) -> list[str]:
+        """The distribution kinds this entry gives (a valid one gives exactly one)."""
         given = self.model_fields_set
         return [k for k in DIST_KINDS if (k if k != "float" else "float_") in given]
 
@@ -178,6 +179,7 @@ class SlotPlan:
 
     @property
     def slots(self) -> int:
+        """How many list slots to generate: the fixed list's length, else the largest count possible."""
         if self.fixed is not None:
             return len(self.fixed)
         return int(support_max(self.count))
@@ -209,14 +211,17 @@ class Scenario:
 
     @property
     def id(self) -> str:
+        """The scenario's id: its file name without .yaml."""
         return self.path.stem
 
     @property
     def title(self) -> str:
+        """The scenario's title, as reports show it."""
         return self.spec.title
 
     def with_overrides(self, size: int | None = None, seed: int | None = None,
                        date: dt.date | None = None) -> "Scenario":
+        """A copy with size, seed or rules date set from the command line, checked as the file's are."""
         import copy
 
         out = copy.copy(self)

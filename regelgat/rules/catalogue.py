@@ -23,6 +23,7 @@ def _rules(provision: Provision) -> list[Rule]:
 
 
 def counts(ruleset: Ruleset) -> Counts:
+    """Provisions, criteria, distinct sources and flagged assumptions of one ruleset, for `regelgat rules`."""
     rules = [r for p in ruleset.spec.provisions for r in _rules(p)] + list(ruleset.spec.effects)
     values = [v for param in ruleset.spec.parameters.values() for v in param.values.values()]
     sources = {str(r.source) for r in rules} | {str(v.source) for v in values if v.source} | \

@@ -34,6 +34,7 @@ class Tri:
     f: np.ndarray | None = None  # None: fully known, f == ~t
 
     def false(self) -> np.ndarray:
+        """Where the answer is definitely false."""
         return ~self.t if self.f is None else self.f
 
 

@@ -36,6 +36,7 @@ class BoundRule:
 
     @property
     def key(self) -> str:
+        """<ruleset id>/<rule id>, as reports name an effect or rule."""
         return f"{self.ruleset}/{self.rule.id}" if self.group == "effect" else self.rule.id
 
 
@@ -49,6 +50,7 @@ class BoundProvision:
 
     @property
     def key(self) -> str:
+        """<ruleset id>/<provision id>, as every report and case names a provision."""
         return f"{self.ruleset}/{self.spec.id}"
 
 
@@ -98,6 +100,7 @@ class CompiledRules:
         return None
 
     def atom(self, node: expressions.Node) -> int:
+        """The index of a condition among the atoms, added once: both engines evaluate each atom once."""
         try:
             return self.atoms.index(node)
         except ValueError:
@@ -116,6 +119,7 @@ class CompiledRules:
 
 
 def compile_rules(rulesets: list[Ruleset], date: dt.date) -> CompiledRules:
+    """Bind rulesets to a date: parameter values in force filled in, conditions parsed into shared atoms."""
     compiled = CompiledRules(date, rulesets)
     for ruleset in rulesets:
         amounts: dict[str, BoundAmount] = {}

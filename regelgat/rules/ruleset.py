@@ -43,6 +43,7 @@ class Dated(_Model):
     valid_until: dt.date | None = None
 
     def active_on(self, date: dt.date) -> bool:
+        """Whether it is in force on `date` (both ends included)."""
         return (self.valid_from is None or self.valid_from <= date) and (
             self.valid_until is None or date <= self.valid_until)
 
@@ -75,10 +76,12 @@ class Requirement(Rule):
 
     @property
     def granters(self) -> tuple[str, ...]:
+        """The provisions that grant this prerequisite (any one of them is enough)."""
         return (self.granted_by,) if isinstance(self.granted_by, str) else self.granted_by
 
     @property
     def granters_text(self) -> str:
+        """The granting provisions in words: `a or b`."""
         return " or ".join(self.granters)
 
 
@@ -164,6 +167,7 @@ class Ruleset:
 
     @property
     def id(self) -> str:
+        """The ruleset's id (equal to its file name)."""
         return self.spec.id
 
     def parameter_at(self, name: str, date: dt.date) -> ParameterValue | None:
@@ -173,6 +177,7 @@ class Ruleset:
 
 
 def load_ruleset(path: Path | str) -> Ruleset:
+    """Read, validate and check one ruleset file; every problem is an error naming the file and line."""
     path = Path(path)
     data, locate = datafiles.read(path)
     spec = datafiles.validate(RulesetFile, data, path, locate)

@@ -24,6 +24,7 @@ class Reason:
 
     @property
     def passed(self) -> bool:
+        """Whether this reason lets the client through (not applicable counts as passed; unknown does not)."""
         return self.status in ("pass", "not_applicable")
 
 
@@ -68,6 +69,13 @@ def _status(rule: BoundRule, atoms: Sequence[bool | None], exclusion: bool = Fal
 
 
 def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequence[str]) -> Result:
+    """The verdicts for one profile from its atoms' answers (True, False or None for unknown): the heart of regelgat.
+
+    Each provision's own reasons, then the least fixpoint over prerequisites (a provision is
+    eligible once one route of everything it requires is eligible), then gaps, referral loops and
+    effects. durable_rules supplies the atoms for single checks; the numpy engine reproduces this
+    column-wise (VectorEngine.decide) and is held equal to it.
+    """
     own: dict[str, list[Reason]] = {}
     for provision in compiled.provisions:
         own[provision.key] = [Reason(r, _status(r, atoms)) for r in provision.criteria] + \
