@@ -8,7 +8,7 @@ code: 2 for bad input, 3 for a fault in regelgat itself (the engines disagree or
 
 from __future__ import annotations
 
-from regelgat.io.errors import CrossCheckError, EngineFault, RegelgatError
+from regelgat.io.errors import Fault, RegelgatError
 
 FLAGS = {  # run setting -> the flag that sets it
     "size": "--size", "seed": "--seed", "date": "--date", "out": "--out", "engine": "--engine",
@@ -57,5 +57,5 @@ def message(error: RegelgatError) -> str:
 
 
 def exit_code(error: RegelgatError) -> int:
-    """2 for input the user can fix; 3 for a fault in regelgat (a bug, never a result)."""
-    return EXIT_FAULT if isinstance(error, (CrossCheckError, EngineFault)) else EXIT_INPUT
+    """2 for input the user can fix; 3 for a fault (a bug, or a solver out of time: never a result)."""
+    return EXIT_FAULT if isinstance(error, Fault) else EXIT_INPUT

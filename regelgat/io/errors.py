@@ -5,8 +5,10 @@
         ProfileError, RulesetError, ScenarioError, CaseError    ... in that kind of file
         InputErrors                several problems in one file, reported together
       ExpressionError              a condition that does not parse or type-check
-      EngineFault                  durable_rules misbehaved: a bug, never a verdict
-      CrossCheckError              the numpy engine and durable_rules disagree: a bug, never a result
+      Fault                        no trustworthy answer: a bug or a limit, never a result
+        EngineFault                durable_rules misbehaved
+        CrossCheckError            the numpy engine and durable_rules disagree
+        (map.solver.SolverTimeout  z3 gave up before the map was complete)
 
 Library code raises these with plain words and never names a command-line flag; `setting` names
 the run setting an error is about ("size", "out", ...) and `code` a kind of problem, so that the
@@ -93,14 +95,18 @@ class ExpressionError(RegelgatError, ValueError):
         return self.problem
 
 
-class EngineFault(RegelgatError, RuntimeError):
+class Fault(RegelgatError, RuntimeError):
+    """regelgat could not give a trustworthy answer (a bug, or a solver out of time): never a result."""
+
+
+class EngineFault(Fault):
     """durable_rules fired both a condition and its negation: an engine bug, never a verdict."""
 
     def __init__(self, problem: str) -> None:
         super().__init__("", "", problem)
 
 
-class CrossCheckError(RegelgatError, RuntimeError):
+class CrossCheckError(Fault):
     """The numpy engine and durable_rules disagree on a profile: a bug, never a result.
 
     `profile` is the profile as data, so that it can be written out and reported."""

@@ -67,7 +67,7 @@ def parse_where(where: str | None) -> expressions.Node | None:
     try:
         return expressions.bind(expressions.parse(where, FACT_TYPES, {}), {})
     except expressions.ExpressionError as exc:
-        raise InputError("--where", "", f"{exc} in {where!r}", exc.fix) from None
+        raise InputError("", "", f"{exc} in {where!r}", exc.fix, setting="where") from None
 
 
 def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeout_s: float = 120.0,

@@ -20,14 +20,18 @@ import z3
 
 from regelgat.client.facts import DERIVED_FACTS, FACT_TYPES, FactType, scalar_annotation
 from regelgat.client.profile import Profile
+from regelgat.io.errors import Fault
 from regelgat.rules.compiled import BoundRule, CompiledRules
 from regelgat.rules.expressions import And, Compare, Member, Node, Or
 
 Formula = z3.BoolRef
 
 
-class SolverTimeout(Exception):
+class SolverTimeout(Fault):
     """z3 gave up before answering: whatever was found so far is not proven complete."""
+
+    def __init__(self) -> None:
+        super().__init__("", "", "the solver ran out of time; the answer is NOT complete")
 
 
 def _number_sort(name: str) -> tuple[bool, float | None, float | None]:
