@@ -33,7 +33,7 @@ def test_fixture_cases_pass_and_report_their_place():
 
 
 def test_a_failing_case_shows_expected_actual_and_every_criterion_with_its_source():
-    from regelgat.guard.cases import format_result
+    from regelgat.guard.case_report import format_result
 
     [case] = load_case_file(CASES / "failing_case.yaml")
     result = run_case(case)

@@ -111,7 +111,7 @@ def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_
 
         render(checked, console)
     else:
-        from regelgat.check.story import language_from_locale, render_story
+        from regelgat.web.story import language_from_locale, render_story
         from regelgat.rules.translations import load_texts
 
         lang = lang or language_from_locale()

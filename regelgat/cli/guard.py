@@ -40,7 +40,8 @@ def test_command(paths: tuple[Path, ...], rulesets_dir: Path | None, engine: str
 
     Exit code 0: every case passed. 1: a case failed. 2: bad input.
     """
-    from regelgat.guard.cases import format_result, run_paths
+    from regelgat.guard.case_report import format_result
+    from regelgat.guard.cases import run_paths
     from regelgat.io.errors import InputError
 
     if not paths:
@@ -185,6 +186,7 @@ def snapshot_command(population: Path | None, check_: bool, update: bool, files:
 
     Exit code 0: no outcome changed (or recorded). 1: an outcome changed. 2: bad input.
     """
+    from regelgat.cli import snapshot_report
     from regelgat.guard import snapshot as snap
     from regelgat.io.errors import InputError
 
@@ -217,9 +219,9 @@ def snapshot_command(population: Path | None, check_: bool, update: bool, files:
         return
     results = [snap.check(target, rulesets_dir) for target in targets]
     if fmt == "json":
-        click.echo(json.dumps([snap.to_json(r) for r in results], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([snapshot_report.to_json(r) for r in results], indent=2, ensure_ascii=False))
     else:
-        click.echo("\n\n".join(snap.to_text(r) for r in results))
+        click.echo("\n\n".join(snapshot_report.to_text(r) for r in results))
     sys.exit(1 if any(r.changed for r in results) else 0)
 
 

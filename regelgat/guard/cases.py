@@ -23,7 +23,7 @@ from regelgat.rules.compiled import CompiledRules
 from regelgat.io.errors import CaseError, InputError, ProfileError, clip, did_you_mean
 from regelgat.io.paths import kind_of, shown_path
 from regelgat.client.profile import Need, Profile
-from regelgat.rules.verdicts import Reason, Verdict, requirement_text
+from regelgat.rules.verdicts import Verdict
 
 Engine = Literal["python", "durable"]
 _KEY = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
@@ -329,7 +329,7 @@ def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
     if expect.gaps is not None and set(expect.gaps) != set(result.gaps):
         differing = set(expect.gaps) ^ set(result.gaps)
         covering = tuple(v.provision.key for v in result.verdicts if differing & set(v.provision.spec.covers))
-        out.append(Mismatch("gaps", _list(expect.gaps), _list(result.gaps), covering))
+        out.append(Mismatch("gaps", list_text(expect.gaps), list_text(result.gaps), covering))
     if expect.loops is not None and bool(result.loops) != expect.loops:
         involved = tuple(dict.fromkeys(k for loop in result.loops for k in loop)) or tuple(
             v.provision.key for v in result.verdicts if v.outcome == "blocked")
@@ -338,7 +338,7 @@ def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
     shown = {e.key for e in result.effects}
     missing = [key for key in expect.effects if key not in shown]
     if missing:
-        out.append(Mismatch("effects", _list(expect.effects), _list(sorted(shown)), (), tuple(missing)))
+        out.append(Mismatch("effects", list_text(expect.effects), list_text(sorted(shown)), (), tuple(missing)))
     out += _compare_amounts(expect, checked)
     return out
 
@@ -366,7 +366,8 @@ def _compare_amounts(expect: Expect, checked: Checked) -> list[Mismatch]:
     return out
 
 
-def _list(items) -> str:
+def list_text(items) -> str:
+    """Items joined by commas, or 'none'."""
     return "[" + ", ".join(items) + "]"
 
 
@@ -377,77 +378,6 @@ def describe_outcome(verdict: Verdict) -> str:
     if verdict.outcome == "blocked":
         return f"blocked, waiting for {', '.join(verdict.blocked_by)}"
     return f"ineligible, refused by {', '.join(r.rule.rule.id for r in verdict.deciding)}"
-
-
-# ---- the failure report ------------------------------------------------------------------------
-
-_STATUS = {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "unknown": "UNKNOWN"}
-
-
-def format_result(result: CaseResult, all_provisions: bool = False) -> str:
-    """The report of one case: a header, then expected against actual, then the criteria."""
-    case = result.case
-    head = f"{'PASS' if result.passed else 'FAIL'} {case.where}: {case.name}"
-    if result.error is not None:
-        return f"{head}\n  error: {result.error}"
-    if result.passed and not all_provisions:
-        return head
-    checked = result.checked
-    assert checked is not None
-    lines = [head]
-    profile = f"profile {checked.profile.id}" + (f" ({shown_path(case.persona_path)})" if case.persona_path else " (inline)")
-    lines.append(f"  date {case.spec.date}, {profile}, rulesets {shown_path(result.rulesets)}")
-    if case.author or case.source:
-        lines.append("  " + ", ".join(f"{k}: {v}" for k, v in (("author", case.author), ("source", case.source)) if v))
-    for mismatch in result.mismatches:
-        lines.append(f"  {mismatch.expectation}")
-        lines.append(f"    expected: {mismatch.expected}")
-        lines.append(f"    actual:   {mismatch.actual}")
-    verdicts = {v.provision.key: v for v in checked.result.verdicts}
-    focus = list(dict.fromkeys(k for m in result.mismatches for k in m.provisions if k in verdicts))
-    if all_provisions:
-        focus = list(verdicts)
-    if focus:
-        lines.append("  criteria:")
-        for key in focus:
-            lines.extend(_provision_lines(verdicts[key], checked))
-    effects = [k for m in result.mismatches for k in m.effects]
-    for effect in checked.compiled.effects:
-        if effect.key in effects:
-            node = requirement_text(Reason(effect, "fail"), checked.compiled) if effect.condition is not None else ""
-            lines.append(f"  effect {effect.key}: not shown; it shows when {node}")
-            lines.append(f"      {effect.rule.source}")
-    others = [v for k, v in verdicts.items() if k not in focus]
-    if others:
-        lines.append("  other provisions:")
-        for verdict in others:
-            lines.append(f"    {verdict.outcome:<10} {verdict.provision.key}" + "".join(
-                f"\n               {_STATUS[r.status]} {r.rule.rule.id} ({r.rule.text or r.rule.rule.text}): "
-                f"{r.rule.rule.source}" for r in verdict.deciding))
-    summary = checked.result
-    lines.append(f"  gaps: {_list(summary.gaps)}; loops: "
-                 f"{'; '.join(' -> '.join((*l, l[0])) for l in summary.loops) or 'none'}")
-    return "\n".join(lines)
-
-
-def _provision_lines(verdict: Verdict, checked: Checked) -> list[str]:
-    lines = [f"    {verdict.provision.key}: {describe_outcome(verdict)}"]
-    for reason in verdict.reasons:
-        rule = reason.rule
-        label = {"criterion": "", "exclusion": "exclusion ", "requirement": "requires "}[rule.group]
-        status = _STATUS[reason.status]
-        if rule.group == "exclusion":
-            status = {"pass": "pass", "fail": "FAIL (applies)"}.get(reason.status, status)
-        lines.append(f"      {status:<8} {label}{rule.rule.id}: {rule.text or rule.rule.text}")
-        if reason.status == "fail" and rule.group in ("criterion", "exclusion"):
-            now = checked.values_read(reason.rule)
-            lines.append(f"               would need {requirement_text(reason, checked.compiled)}"
-                         + (f" (now {now})" if now else ""))
-        elif rule.group == "requirement" and reason.status == "fail":
-            lines.append(f"               waits for {rule.rule.granters_text}"
-                         + (f", unless {rule.rule.unless}" if rule.rule.unless else ""))
-        lines.append(f"               {rule.rule.kind}: {rule.rule.source}")
-    return lines
 
 
 def run_paths(paths: list[Path], rulesets: Path | None = None, engine: Engine = "python",

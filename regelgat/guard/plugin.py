@@ -83,7 +83,7 @@ class CaseItem(pytest.Item):
     def repr_failure(self, excinfo, style=None):
         """A failed case as `regelgat test` shows it, not as a Python traceback."""
         if isinstance(excinfo.value, CaseFailed):
-            from regelgat.guard.cases import format_result
+            from regelgat.guard.case_report import format_result
 
             return format_result(excinfo.value.args[0])
         if isinstance(excinfo.value, InputError):
