@@ -98,7 +98,8 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
+def tokenize(text: str) -> list[tuple[str, str]]:
+    """Split a condition or a formula into (kind, text) tokens; both languages share one lexer."""
     tokens, pos = [], 0
     text = text.rstrip()
     while pos < len(text):
@@ -116,9 +117,18 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+def number_literal(text: str, where: str) -> Num:
+    """A number token as a Num, refused above MAX_NUMBER so no later arithmetic can overflow."""
+    number = float(text) if "." in text else int(text)
+    if number > MAX_NUMBER:
+        raise ExpressionError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too large",
+                              f"numbers in {where} go up to {MAX_NUMBER:,.0f}")
+    return Num(number)
+
+
 class _Parser:
     def __init__(self, text: str, facts: Mapping[str, FactType], parameters: Mapping[str, Any]):
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text)
         self.pos = 0
         self.depth = 0  # nesting so far: parsing, binding and evaluation all recurse this deep
         self.facts, self.parameters = facts, parameters
@@ -227,11 +237,7 @@ class _Parser:
     def factor(self) -> Value:
         kind, text = self.take()
         if kind == "num":
-            number = float(text) if "." in text else int(text)
-            if number > MAX_NUMBER:
-                raise ExpressionError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too large",
-                                      f"numbers in conditions go up to {MAX_NUMBER:,.0f}")
-            return Num(number)
+            return number_literal(text, "conditions")
         if kind == "str":
             return Str(text[1:-1])
         if kind in ("true", "false"):

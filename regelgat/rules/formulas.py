@@ -20,8 +20,8 @@ from typing import Any, Mapping, Union
 
 from regelgat.client.facts import FactType
 from regelgat.io.errors import did_you_mean
-from regelgat.io.limits import MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH, MAX_NUMBER
-from regelgat.rules.expressions import Arith, ExpressionError, Num, Param, _tokenize
+from regelgat.io.limits import MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH
+from regelgat.rules.expressions import Arith, ExpressionError, Num, Param, number_literal, tokenize
 
 FUNCTIONS = {"min": (2, None), "max": (2, None), "band": (3, 3)}  # name -> (least, most) arguments
 
@@ -44,7 +44,7 @@ Formula = Union[Num, Param, Fact, Arith, Call]
 
 class _FormulaParser:
     def __init__(self, text: str, facts: Mapping[str, FactType], parameters: Mapping[str, Any]):
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text)
         self.pos = 0
         self.depth = 0  # nesting so far: parsing, binding and evaluation all recurse this deep
         self.facts, self.parameters = facts, parameters
@@ -90,11 +90,7 @@ class _FormulaParser:
     def inner_factor(self) -> Formula:
         kind, text = self.take()
         if kind == "num":
-            number = float(text) if "." in text else int(text)
-            if number > MAX_NUMBER:
-                raise ExpressionError(f"the number {text[:20]} is too large",
-                                      f"numbers in formulas go up to {MAX_NUMBER:,.0f}")
-            return Num(number)
+            return number_literal(text, "formulas")
         if text == "-":
             return Arith("-", Num(0), self.factor())
         if text == "(":
