@@ -158,7 +158,8 @@ def test_regelgat_run_on_the_divorced_men_shows_mr_k_pattern(tmp_path):
     """Acceptance: a housing gap with income above the bijstand norm is among the top gaps."""
     env = {**os.environ, "CI": "true"}
     run = subprocess.run([sys.executable, "-m", "regelgat", "run", str(ROOT / "scenarios" / "divorced-working-men.yaml"),
-                          "--size", "20000", "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env)
+                          "--size", "20000", "--out", str(tmp_path / "out"), "--lang", "en"],
+                         capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
     for name in ("summary.json", "report.md", "report.html", "run.json"):
         assert (tmp_path / "out" / name).exists()
@@ -177,3 +178,14 @@ def test_regelgat_run_on_the_divorced_men_shows_mr_k_pattern(tmp_path):
     assert any(mr_k(p) for p in top), [p["label"] for p in top]
     assert "Gaps by age band" in run.stdout and "profiles/s" in run.stderr
     assert {r["id"] for r in summary["rulesets"]} == {r.id for r in load_rulesets(default_rulesets_dir())}
+
+
+def test_regelgat_run_reports_in_dutch_from_the_locale(tmp_path):
+    env = {**os.environ, "CI": "true", "LANG": "nl_NL.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+    run = subprocess.run([sys.executable, "-m", "regelgat", "run", str(ROOT / "scenarios" / "divorced-working-men.yaml"),
+                          "--size", "2000", "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "Gaten per leeftijdsgroep" in run.stdout and "Gaps by" not in run.stdout
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "## In het kort" in report and "van de 2.000 profielen" in report
+    assert "## In short" not in report

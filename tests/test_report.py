@@ -1,5 +1,6 @@
 """Reports of a batch run: terminal, Markdown and a self-contained HTML page (rendered in Chromium)."""
 
+import datetime as dt
 import re
 import subprocess
 
@@ -50,6 +51,37 @@ def test_html_is_self_contained_and_escapes_text(summary):
     assert page.count("<svg") >= len(summary.groups)  # a chart per group, and the criteria chart
     evil = summary.model_copy(update={"scenario": summary.scenario.model_copy(update={"title": "<b>x</b> & y"})})
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in render_html(evil)
+
+
+@pytest.fixture(scope="module")
+def dutch(summary):
+    from regelgat.batch.wording import Words
+    from regelgat.rules.translations import bound_texts
+
+    compiled = compile_rules(load_rulesets(ROOT / "rulesets"), dt.date.fromisoformat(summary.scenario.date))
+    return Words("nl", bound_texts(compiled, "nl"))
+
+
+def test_the_reports_speak_dutch_with_the_rules_own_dutch_words(summary, dutch):
+    text = render_markdown(summary, dutch)
+    overall = summary.overall
+    assert "## In het kort" in text and "## Gaten per groep" in text and "### Per leeftijdsgroep" in text
+    assert f"{overall.any_gap:,}".replace(",", ".") + " van de 20.000 profielen" in text
+    assert "Gap rates by group" not in text and "which this person does not meet" not in text
+    top = [c for c in summary.criteria if not c.closed_to_all][0]
+    assert dutch.rule(top.text) != top.text and dutch.rule(top.text) in text  # the criterion in Dutch
+    assert top.text not in text
+    page = render_html(summary, dutch)
+    assert '<html lang="nl">' in page and "Criteria die het vaakst weigeren" in page
+    console = Console(record=True, width=160)
+    render_terminal(summary, console, "out", dutch)
+    assert "Gaten per leeftijdsgroep" in console.export_text()
+
+
+def test_english_is_the_default_and_shares_state_their_base(summary):
+    text = render_markdown(summary)
+    assert "## In short" in text and "Share of all 20,000 profiles." in text
+    assert "Each share is of the profiles in that row" in text
 
 
 def test_terminal_summary(summary):

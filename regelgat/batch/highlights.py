@@ -8,6 +8,7 @@ from __future__ import annotations
 import yaml
 
 from regelgat.batch.summary_model import GroupInfo, Loop, Summary
+from regelgat.batch.wording import ENGLISH, Words
 from regelgat.client.profile import NEEDS
 
 TOP = 10
@@ -17,11 +18,6 @@ def open_doors(summary: Summary) -> list[dict]:
     """Provisions that refused people who needed them, leaving out those closed to this whole population
     (a youth provision in a run of men aged 45-65 says nothing about the population)."""
     return [p for p in summary.provisions if p.shut_doors and not p.closed_to_all]
-
-
-def pct(share: float) -> str:
-    """A share as a percentage with one decimal, as every report prints it."""
-    return f"{share * 100:.1f}%"
 
 
 def needs_in(summary: Summary) -> list[str]:
@@ -40,9 +36,9 @@ def closed(summary: Summary) -> list[dict]:
     return [c for c in summary.criteria if c.closed_to_all]
 
 
-def loop_text(loop: Loop) -> str:
+def loop_text(loop: Loop, w: Words = ENGLISH) -> str:
     """A referral loop in words: each provision waits for the next, back to the first."""
-    return " -> ".join(loop.titles + loop.titles[:1])
+    return " -> ".join(w.rule(title) for title in loop.titles + loop.titles[:1])
 
 
 def per_group_top(summary: Summary, group: GroupInfo, k: int = 3) -> list[tuple[str, int, list[tuple[dict, int]]]]:
@@ -58,22 +54,23 @@ def per_group_top(summary: Summary, group: GroupInfo, k: int = 3) -> list[tuple[
     return out
 
 
-def headline(summary: Summary) -> list[str]:
-    """The sentences an advocate quotes."""
+def headline(summary: Summary, w: Words = ENGLISH) -> list[str]:
+    """The sentences an advocate quotes, each with its base."""
     overall = summary.overall
-    total = summary.profiles
-    lines = [f"{overall.any_gap:,} of {total:,} profiles ({pct(overall.any_gap_share)}) have at least "
-             f"one need that no provision covers; {overall.nothing:,} ({pct(overall.nothing_share)}) "
-             "qualify for nothing they need."]
+    lines = [w("{gap} of {total} profiles ({share}) have at least one need that no provision covers; "
+               "{nothing} ({nothing_share}) qualify for nothing they need.").format(
+        gap=w.num(overall.any_gap), total=w.num(summary.profiles), share=w.pct(overall.any_gap_share),
+        nothing=w.num(overall.nothing), nothing_share=w.pct(overall.nothing_share))]
     for need in needs_in(summary):
         needing = overall.need(need)
         gap = overall.gap(need)
-        lines.append(f"{need}: {gap:,} of the {needing:,} who need it ({pct(gap / needing if needing else 0)}) "
-                     "are left without.")
+        lines.append(w("{need}: {gap} of the {needing} who need it ({share}) are left without.").format(
+            need=w.name(need), gap=w.num(gap), needing=w.num(needing),
+            share=w.pct(gap / needing if needing else 0)))
     if summary.loops:
         loop = summary.loops[0]
-        lines.append(f"{overall.in_loop:,} profiles are caught in a referral loop; the most common: "
-                     f"{loop_text(loop)} ({loop.count:,}).")
+        lines.append(w("{count} profiles are caught in a referral loop; the most common: {loop} ({loop_count}).")
+                     .format(count=w.num(overall.in_loop), loop=loop_text(loop, w), loop_count=w.num(loop.count)))
     return lines
 
 

@@ -11,66 +11,72 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from regelgat.batch import wording
-from regelgat.batch.highlights import TOP, closed, filters, headline, loop_text, needs_in, open_doors, pct
+from regelgat.batch.highlights import TOP, closed, filters, headline, loop_text, needs_in, open_doors
 from regelgat.batch.report_html import render_html
 from regelgat.batch.report_markdown import render_markdown
 from regelgat.batch.summary_model import Summary
+from regelgat.batch.wording import ENGLISH, Words
 from regelgat.io.atomic import write_atomic
 
 
-def render_terminal(summary: Summary, console: Console, out_dir: str | None = None) -> None:
+def render_terminal(summary: Summary, console: Console, out_dir: str | None = None, w: Words = ENGLISH) -> None:
     """What `regelgat run` prints when it is done: headline, gap tables, patterns, criteria, doors, loops."""
     scenario = summary.scenario
-    console.print(f"[bold]regelgat run[/bold]  {scenario.title}  ({summary.profiles:,} profiles, "
-                  f"seed {scenario.seed}, rules date {scenario.date})")
-    for line in headline(summary):
+    console.print(f"[bold]regelgat run[/bold]  {escape(scenario.title)}  ("
+                  + escape(w("{profiles} profiles, seed {seed}, rules date {date}").format(
+                      profiles=w.num(summary.profiles), seed=scenario.seed, date=scenario.date)) + ")")
+    for line in headline(summary, w):
         console.print(f"  {line}", markup=False)
     needs = needs_in(summary)
-    _terminal_groups(summary, console, needs)
-    table = Table(title="Top gap patterns (the first refusal of each door)", box=box.SIMPLE, title_justify="left")
-    table.add_column("share", justify="right")
-    table.add_column("count", justify="right")
-    table.add_column("pattern")
+    _terminal_groups(summary, console, needs, w)
+    table = Table(title=w("Top gap patterns (the first refusal of each door)"), box=box.SIMPLE, title_justify="left")
+    table.add_column(w("share"), justify="right")
+    table.add_column(w("count"), justify="right")
+    table.add_column(w("pattern"))
     for pattern in summary.patterns[:TOP]:
-        table.add_row(pct(pattern.share), f"{pattern.count:,}", pattern.label)
+        gaps = w("{needs} gap").format(needs=", ".join(w.name(g) for g in pattern.gaps))
+        shut = "; ".join(w.rule(r.title) for r in pattern.refusals if not r.closed_to_all)
+        table.add_row(w.pct(pattern.share), w.num(pattern.count), f"{gaps}: {shut}")
     console.print(table)
-    table = Table(title="Criteria that refuse most often", box=box.SIMPLE, title_justify="left")
-    table.add_column("share", justify="right")
-    table.add_column("provision / criterion")
-    table.add_column("source")
+    table = Table(title=w("Criteria that refuse most often"), box=box.SIMPLE, title_justify="left")
+    table.add_column(w("share"), justify="right")
+    table.add_column(w("provision / criterion"))
+    table.add_column(w("source"))
     for criterion in filters(summary)[:TOP]:
-        text = criterion.text if len(criterion.text) < 90 else criterion.text[:88] + "…"
-        table.add_row(pct(criterion.share), f"{criterion.provision} / {criterion.criterion}\n"
+        text = w.rule(criterion.text)
+        text = text if len(text) < 90 else text[:88] + "…"
+        table.add_row(w.pct(criterion.share), f"{escape(w.rule(criterion.provision_title))}\n"
                       f"[dim]{escape(text)}[/dim]", escape(criterion.source.title))
     console.print(table)
     if closed(summary):
-        console.print("Closed to (nearly) everyone here: " + "; ".join(
-            f"{c.provision_title}: {c.criterion}" for c in closed(summary)), markup=False)
-    table = Table(title="Provisions that shut most doors (refused while the client needs what it covers)",
+        console.print(w("Closed to (nearly) everyone here:") + " " + "; ".join(
+            f"{w.rule(c.provision_title)}: {w.rule(c.text)}" for c in closed(summary)), markup=False)
+    table = Table(title=w("Provisions that shut most doors (refused while the client needs what it covers)"),
                   box=box.SIMPLE, title_justify="left")
-    table.add_column("share", justify="right")
-    table.add_column("provision")
-    table.add_column("covers")
+    table.add_column(w("share"), justify="right")
+    table.add_column(w("provision"))
+    table.add_column(w("covers"))
     for provision in open_doors(summary)[:TOP]:
-        table.add_row(pct(provision.shut_share), provision.title, ", ".join(provision.covers))
+        table.add_row(w.pct(provision.shut_share), w.rule(provision.title), ", ".join(w.name(c) for c in provision.covers))
     console.print(table)
-    if summary.loops:
-        for loop in summary.loops[:TOP]:
-            console.print(f"  loop ({pct(loop.share)}): {loop_text(loop)}", markup=False)
+    for loop in summary.loops[:TOP]:
+        console.print("  " + w("loop ({share}): {loop}").format(share=w.pct(loop.share), loop=loop_text(loop, w)),
+                      markup=False)
     check = summary.check
     if check.cross_checked_with_durable_rules:
-        console.print(f"[green]cross-check:[/green] {check.cross_checked_with_durable_rules:,} sampled profiles "
-                      "re-decided by durable_rules, 0 differences")
+        console.print("[green]cross-check:[/green] " + escape(w(
+            "{count} sampled profiles re-decided by durable_rules, 0 differences").format(
+            count=w.num(check.cross_checked_with_durable_rules))))
     if out_dir:
-        console.print(f"reports: {out_dir}/report.html, {out_dir}/report.md, {out_dir}/summary.json")
+        console.print(w("reports:") + f" {out_dir}/report.html, {out_dir}/report.md, {out_dir}/summary.json",
+                      markup=False)
 
 
-def write_reports(summary: Summary, out_dir) -> None:
+def write_reports(summary: Summary, out_dir, w: Words = ENGLISH) -> None:
     """Write report.md and report.html beside summary.json, each atomically."""
     out = Path(out_dir)
-    write_atomic(out / "report.md", render_markdown(summary) + "\n")
-    write_atomic(out / "report.html", render_html(summary))
+    write_atomic(out / "report.md", render_markdown(summary, w) + "\n")
+    write_atomic(out / "report.html", render_html(summary, w))
 
 
 def load_summary(path) -> Summary:
@@ -78,22 +84,23 @@ def load_summary(path) -> Summary:
     return Summary.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
-def _terminal_groups(summary: Summary, console: Console, needs: list[str]) -> None:
-    """One table of gap rates per group."""
+def _terminal_groups(summary: Summary, console: Console, needs: list[str], w: Words) -> None:
+    """One table of gap rates per group; each share is of the row's profiles."""
     for group in summary.groups:
         if group.name == "all":
             continue
-        table = Table(title=f"Gaps by {wording.words(group.name)}", box=box.SIMPLE, title_justify="left")
-        table.add_column(wording.words(group.name))
-        table.add_column("profiles", justify="right")
-        table.add_column("any gap", justify="right")
+        table = Table(title=w("Gaps by {group}").format(group=w.name(group.name)), box=box.SIMPLE,
+                      title_justify="left")
+        table.add_column(w.name(group.name))
+        table.add_column(w("profiles"), justify="right")
+        table.add_column(w("any gap"), justify="right")
         for need in needs:
-            table.add_column(f"{need} gap", justify="right")
-        table.add_column("nothing", justify="right")
+            table.add_column(w("{need} gap").format(need=w.name(need)), justify="right")
+        table.add_column(w("nothing"), justify="right")
         for label in group.labels:
             entry = summary.by_group[group.name][label]
             if not entry.profiles:
                 continue
-            table.add_row(label, f"{entry.profiles:,}", pct(entry.any_gap_share),
-                          *(pct(entry.gap_share(need)) for need in needs), pct(entry.nothing_share))
+            table.add_row(w.name(label), w.num(entry.profiles), w.pct(entry.any_gap_share),
+                          *(w.pct(entry.gap_share(need)) for need in needs), w.pct(entry.nothing_share))
         console.print(table)

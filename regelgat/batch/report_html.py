@@ -12,7 +12,8 @@ from typing import Any
 
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
 from regelgat.batch import wording
-from regelgat.batch.highlights import TOP, closed, filters, headline, needs_in, open_doors, pct, per_group_top, profile_yaml
+from regelgat.batch.highlights import TOP, closed, filters, headline, needs_in, open_doors, per_group_top, profile_yaml
+from regelgat.batch.wording import ENGLISH, Words
 
 
 _CSS = """
@@ -64,15 +65,23 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _bars_by_group(summary: Summary, group: GroupInfo, needs: list[str]) -> str:
+def _tag(tag: str, text: str, css: str = "") -> str:
+    """An element holding escaped text (a heading, a table head), with an optional class."""
+    attribute = f' class="{css}"' if css else ""
+    return f"<{tag}{attribute}>{_e(text)}</{tag}>"
+
+
+def _bars_by_group(summary: Summary, group: GroupInfo, needs: list[str], w: Words) -> str:
     """Horizontal grouped bars: per label, one bar per need with its gap share."""
     labels = [l for l in group.labels if summary.by_group[group.name][l].profiles]
-    series = [(f"gap_{n}_share", f"{wording.words(n)} gap") for n in needs] + [("nothing_share", "qualifies for nothing")]
+    series = ([(f"gap_{n}_share", w("{need} gap").format(need=w.name(n))) for n in needs]
+              + [("nothing_share", w("qualifies for nothing"))])
     colors = _COLORS[:len(needs)] + ["#555"]
     bar_h, gap_h, left, width = 14, 12, 150, 820
     plot = width - left - 60
     height = len(labels) * (len(series) * bar_h + gap_h) + 30
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Gap rates by {_e(wording.words(group.name))}">']
+    title = w("Gap rates by {group}").format(group=w.name(group.name))
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}">']
     for tick in (0, 25, 50, 75, 100):
         x = left + plot * tick / 100
         parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e6ec"/>'
@@ -82,13 +91,14 @@ def _bars_by_group(summary: Summary, group: GroupInfo, needs: list[str]) -> str:
         entry = summary.by_group[group.name][label]
         block = len(series) * bar_h
         parts.append(f'<text x="{left - 8}" y="{y + block / 2 + 4:.1f}" font-size="13" text-anchor="end">'
-                     f'{_e(label)}</text>')
+                     f'{_e(w.name(label))}</text>')
         for (key, name), color in zip(series, colors):
             share = getattr(entry, key)
-            w = plot * share
-            parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{color}">'
-                         f'<title>{_e(label)}: {_e(name)} {pct(share)}</title></rect>'
-                         f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4}" font-size="11">{pct(share)}</text>')
+            width_bar = plot * share
+            parts.append(f'<rect x="{left}" y="{y}" width="{width_bar:.1f}" height="{bar_h - 2}" fill="{color}">'
+                         f'<title>{_e(w.name(label))}: {_e(name)} {w.pct(share)}</title></rect>'
+                         f'<text x="{left + width_bar + 4:.1f}" y="{y + bar_h - 4}" font-size="11">'
+                         f'{w.pct(share)}</text>')
             y += bar_h
         y += gap_h
     parts.append("</svg>")
@@ -96,167 +106,188 @@ def _bars_by_group(summary: Summary, group: GroupInfo, needs: list[str]) -> str:
     return f'<div class="chart"><div class="legend">{legend}</div>{"".join(parts)}</div>'
 
 
-def _bars_criteria(criteria: list[CriterionStats]) -> str:
+def _bars_criteria(criteria: list[CriterionStats], w: Words) -> str:
     rows = criteria[:TOP]
     left, width, bar_h = 330, 820, 26
     plot = width - left - 60
     height = len(rows) * bar_h + 8
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Criteria that refuse most often">']
+    label = w("Criteria that refuse most often")
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_e(label)}">']
     for i, c in enumerate(rows):
         y = 4 + i * bar_h
-        text = c.text if len(c.text) <= 48 else c.text[:46] + "…"
-        w = plot * c.share
-        parts.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12.5" text-anchor="end">{i + 1}. {_e(text)}</text>'
-                     f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 8}" fill="var(--bar)">'
-                     f'<title>{_e(c.provision)} / {_e(c.criterion)}: {pct(c.share)}</title></rect>'
-                     f'<text x="{left + w + 5:.1f}" y="{y + 15}" font-size="11.5">{pct(c.share)}</text>')
+        full = w.rule(c.text)
+        text = full if len(full) <= 48 else full[:46] + "…"
+        width_bar = plot * c.share
+        parts.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12.5" text-anchor="end">{i + 1}. {_e(text)}'
+                     f'<title>{_e(full)}</title></text>'
+                     f'<rect x="{left}" y="{y + 3}" width="{width_bar:.1f}" height="{bar_h - 8}" fill="var(--bar)">'
+                     f'<title>{_e(w.rule(c.provision_title))}: {_e(full)} {w.pct(c.share)}</title></rect>'
+                     f'<text x="{left + width_bar + 5:.1f}" y="{y + 15}" font-size="11.5">{w.pct(c.share)}</text>')
     parts.append("</svg>")
     return f'<div class="chart">{"".join(parts)}</div>'
 
 
-def render_html(summary: Summary) -> str:
+def render_html(summary: Summary, w: Words = ENGLISH) -> str:
     """report.html: one self-contained page (inline CSS and SVG, no scripts) that prints on A4."""
     scenario = summary.scenario
     needs = needs_in(summary)
     overall = summary.overall
-    body = [f"<h1>{_e(scenario.title)}</h1>",
-            f'<p class="meta">{summary.profiles:,} simulated profiles · rules in force on {_e(scenario.date)} · '
-            f'seed {scenario.seed} · {len(summary.rulesets)} rulesets · made with regelgat</p>']
+    meta = w("{profiles} simulated profiles · rules in force on {date} · seed {seed} · {rulesets} rulesets · "
+             "made with regelgat").format(profiles=w.num(summary.profiles), date=scenario.date, seed=scenario.seed,
+                                          rulesets=len(summary.rulesets))
+    body = [f"<h1>{_e(scenario.title)}</h1>", f'<p class="meta">{_e(meta)}</p>']
     if scenario.description:
         body.append(f"<p>{_e(scenario.description)}</p>")
-    lines = headline(summary)
-    body.append(f'<div class="lead"><p class="big">{pct(overall.any_gap_share)} have a need that no scheme '
-                f'covers; {pct(overall.nothing_share)} qualify for nothing they need.</p>'
-                + "".join(f"<p>{_e(line)}</p>" for line in lines) + "</div>")
+    big = w("{gap} have a need that no scheme covers; {nothing} qualify for nothing they need.").format(
+        gap=w.pct(overall.any_gap_share), nothing=w.pct(overall.nothing_share))
+    body.append(f'<div class="lead"><p class="big">{_e(big)}</p>'
+                + "".join(f"<p>{_e(line)}</p>" for line in headline(summary, w)) + "</div>")
 
-    body += _html_groups(summary, needs)
-    body += _html_criteria(summary)
-    body += _html_doors_and_loops(summary)
-    body += _html_patterns(summary)
-    body.append(_html_footer(summary))
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    body += _html_groups(summary, needs, w)
+    body += _html_criteria(summary, w)
+    body += _html_doors_and_loops(summary, w)
+    body += _html_patterns(summary, w)
+    body.append(_html_footer(summary, w))
+    return (f"<!DOCTYPE html><html lang=\"{w.lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_e(scenario.title)}"
             f"</title><style>{_CSS}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def _html_groups(summary: Summary, needs: list[str]) -> list[str]:
-    """Gap rates by group: a bar chart and a table per group."""
+def _html_groups(summary: Summary, needs: list[str], w: Words) -> list[str]:
+    """Gap rates by group: a bar chart and a table per group; each share is of the row's profiles."""
     body: list[str] = []
-    body.append("<h2>Gap rates by group</h2>")
+    body.append(_tag("h2", w("Gap rates by group")))
+    body.append("<p>" + _e(w("Each share is of the profiles in that row (the count is in the column 'profiles').")) + "</p>")
     for group in summary.groups:
         if group.name == "all":
             continue
-        body.append(f"<h3>By {_e(wording.words(group.name))}</h3>")
-        body.append(_bars_by_group(summary, group, needs))
-        head = "".join(f'<th class="num">{_e(wording.words(n))} gap</th>' for n in needs)
+        body.append(_tag("h3", w("By {group}").format(group=w.name(group.name))))
+        body.append(_bars_by_group(summary, group, needs, w))
+        head = "".join(_tag("th", w("{need} gap").format(need=w.name(n)), "num") for n in needs)
         rows = []
         for label in group.labels:
             entry = summary.by_group[group.name][label]
             if not entry.profiles:
                 continue
-            cells = "".join(f'<td class="num">{pct(entry.gap_share(n))} ({entry.gap(n):,})</td>' for n in needs)
-            rows.append(f'<tr><td>{_e(label)}</td><td class="num">{entry.profiles:,}</td>{cells}'
-                        f'<td class="num">{pct(entry.nothing_share)}</td></tr>')
-        body.append(f'<table><tr><th>{_e(wording.words(group.name))}</th><th class="num">profiles</th>{head}'
-                    f'<th class="num">nothing</th></tr>{"".join(rows)}</table>')
+            cells = "".join(f'<td class="num">{w.pct(entry.gap_share(n))} ({w.num(entry.gap(n))})</td>' for n in needs)
+            rows.append(f'<tr><td>{_e(w.name(label))}</td><td class="num">{w.num(entry.profiles)}</td>{cells}'
+                        f'<td class="num">{w.pct(entry.nothing_share)}</td></tr>')
+        body.append("<table><tr>" + _tag("th", w.name(group.name)) + _tag("th", w("profiles"), "num") + head
+                    + _tag("th", w("nothing"), "num") + "</tr>" + "".join(rows) + "</table>")
     return body
 
 
-def _html_criteria(summary: Summary) -> list[str]:
+def _html_criteria(summary: Summary, w: Words) -> list[str]:
     """The criteria that refuse most often, overall and per group, and those closed to all."""
     body: list[str] = []
-    body.append("<h2>Criteria that refuse most often</h2>")
-    body.append("<p>How often each criterion refused a provision that the client needed (or that a needed "
-                "provision waits for), as a share of all profiles, with the rule it encodes and its source.</p>")
-    body.append(_bars_criteria(filters(summary)))
+    body.append(_tag("h2", w("Criteria that refuse most often")))
+    body.append("<p>" + _e(w("How often each criterion refused a provision that the client needed (or that a needed "
+                             "provision waits for), as a share of all {profiles} profiles, with the rule it encodes "
+                             "and its source.").format(profiles=w.num(summary.profiles))) + "</p>")
+    body.append(_bars_criteria(filters(summary), w))
     rows = []
     for i, c in enumerate(filters(summary)[:15], 1):
-        rows.append(f'<tr><td class="num">{i}</td><td>{_e(c.text)}<div class="source">{_e(c.provision_title)} · '
-                    f'{_e(c.kind)}</div></td><td class="num">{pct(c.share)}<br>{c.count:,}</td>'
+        rows.append(f'<tr><td class="num">{i}</td><td>{_e(w.rule(c.text))}<div class="source">'
+                    f'{_e(w.rule(c.provision_title))} · {_e(w.name(c.kind))}</div></td><td class="num">'
+                    f'{w.pct(c.share)}<br>{w.num(c.count)}</td>'
                     f'<td><a href="{_e(c.source.url)}">{_e(c.source.title)}</a></td></tr>')
-    body.append('<table><tr><th class="num">#</th><th>criterion</th><th class="num">share</th><th>source</th></tr>'
-                + "".join(rows) + "</table>")
+    body.append("<table><tr>" + _tag("th", "#", "num") + _tag("th", w("criterion")) + _tag("th", w("share"), "num")
+                + _tag("th", w("source")) + "</tr>" + "".join(rows) + "</table>")
     if closed(summary):
-        items = "".join(f'<li><b>{_e(c.provision_title)}</b>: {_e(c.text)} <span class="source">'
+        items = "".join(f'<li><b>{_e(w.rule(c.provision_title))}</b>: {_e(w.rule(c.text))} <span class="source">'
                         f'(<a href="{_e(c.source.url)}">{_e(c.source.title)}</a>)</span></li>'
                         for c in closed(summary))
-        body.append("<h3>Closed to (nearly) everyone in this population</h3><p>These criteria refuse at least 99% of "
-                    f"the profiles their provision could help here, so they are left out above.</p><ul>{items}</ul>")
+        body.append(_tag("h3", w("Closed to (nearly) everyone in this population")) + "<p>"
+                    + _e(w("These criteria refuse at least 99 percent of the profiles their provision could help here, so "
+                           "they are left out above.")) + f"</p><ul>{items}</ul>")
 
     for group in summary.groups[1:]:
         rows = "".join(
-            f'<tr><td>{_e(label)}</td><td>' + "<br>".join(
-                f'{_e(c.text if len(c.text) <= 90 else c.text[:88] + "…")} <span class="source">'
-                f'({_e(c.provision_title)})</span> <b>{pct(n / size)}</b>' for c, n in top) + "</td></tr>"
+            f'<tr><td>{_e(w.name(label))}</td><td>' + "<br>".join(
+                f'{_e(_short(w.rule(c.text), 90))} <span class="source">'
+                f'({_e(w.rule(c.provision_title))})</span> <b>{w.pct(n / size)}</b>' for c, n in top) + "</td></tr>"
             for label, size, top in per_group_top(summary, group))
-        body.append(f"<h3>Most refusing criteria by {_e(wording.words(group.name))}</h3>"
-                    f"<table><tr><th>{_e(wording.words(group.name))}</th><th>criteria that refuse most often (share of the group)"
-                    f"</th></tr>{rows}</table>")
+        name = w.name(group.name)
+        body.append(_tag("h3", w("Most refusing criteria by {group}").format(group=name)) + "<table><tr>"
+                    + _tag("th", name) + _tag("th", w("criteria that refuse most often (share of the group)"))
+                    + f"</tr>{rows}</table>")
     return body
 
 
-def _html_doors_and_loops(summary: Summary) -> list[str]:
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 2] + "…"
+
+
+def _html_doors_and_loops(summary: Summary, w: Words) -> list[str]:
     """The provisions that shut most doors, and the referral loops."""
     body: list[str] = []
-    body.append("<h2>Provisions that shut most doors</h2>")
-    body.append("<p>Refused (ineligible, or blocked by an unmet prerequisite) while the client needs what the "
-                "provision covers.</p>")
-    rows = [f'<tr><td>{_e(p.title)}<div class="source">{_e(p.provision)}</div></td><td>{_e(", ".join(p.covers))}'
-            f'</td><td class="num">{pct(p.shut_share)}</td><td class="num">{p.shut_doors:,}</td></tr>'
+    body.append(_tag("h2", w("Provisions that shut most doors")))
+    body.append("<p>" + _e(w("Refused (ineligible, or blocked by an unmet prerequisite) while the client needs what "
+                             "the provision covers.") + " " + w("Share of all {profiles} profiles.").format(
+        profiles=w.num(summary.profiles))) + "</p>")
+    rows = [f'<tr><td>{_e(w.rule(p.title))}<div class="source">{_e(p.provision)}</div></td>'
+            f'<td>{_e(", ".join(w.name(c) for c in p.covers))}'
+            f'</td><td class="num">{w.pct(p.shut_share)}</td><td class="num">{w.num(p.shut_doors)}</td></tr>'
             for p in open_doors(summary)[:15]]
-    body.append('<table><tr><th>provision</th><th>covers</th><th class="num">share</th><th class="num">profiles</th></tr>'
-                + "".join(rows) + "</table>")
+    body.append("<table><tr>" + _tag("th", w("provision")) + _tag("th", w("covers")) + _tag("th", w("share"), "num")
+                + _tag("th", w("profiles"), "num") + "</tr>" + "".join(rows) + "</table>")
 
-    body.append("<h2>Referral loops</h2>")
+    body.append(_tag("h2", w("Referral loops")))
     if summary.loops:
-        rows = [f'<tr><td>{" → ".join(_e(t) for t in loop.titles + loop.titles[:1])}</td>'
-                f'<td class="num">{pct(loop.share)}</td><td class="num">{loop.count:,}</td></tr>'
+        rows = [f'<tr><td>{" → ".join(_e(w.rule(t)) for t in loop.titles + loop.titles[:1])}</td>'
+                f'<td class="num">{w.pct(loop.share)}</td><td class="num">{w.num(loop.count)}</td></tr>'
                 for loop in summary.loops]
-        body.append('<table><tr><th>loop: each waits for the next</th><th class="num">share</th>'
-                    '<th class="num">profiles</th></tr>' + "".join(rows) + "</table>")
+        body.append("<table><tr>" + _tag("th", w("loop: each waits for the next")) + _tag("th", w("share"), "num")
+                    + _tag("th", w("profiles"), "num") + "</tr>" + "".join(rows) + "</table>")
     else:
-        body.append("<p>No referral loops in this population.</p>")
+        body.append(_tag("p", w("No referral loops in this population.")))
     return body
 
 
-def _html_patterns(summary: Summary) -> list[str]:
+def _html_patterns(summary: Summary, w: Words) -> list[str]:
     """Gap patterns, each with its refusals and most typical and simplest profile."""
     body: list[str] = []
-    body.append("<h2>Gap patterns</h2>")
-    body.append("<p>A pattern is the needs left uncovered together with the first criterion that refused each "
-                "provision covering them (and each provision those wait for). For each: the most typical "
-                "profile (closest to the pattern's average) and the simplest one (fewest special fields).</p>")
+    body.append(_tag("h2", w("Gap patterns")))
+    body.append("<p>" + _e(w("A pattern is the needs left uncovered together with the first criterion that refused "
+                             "each provision covering them (and each provision those wait for). For each: the most "
+                             "typical profile (closest to the pattern's average) and the simplest one (fewest "
+                             "special fields).") + " " + w("Share of all {profiles} profiles.").format(
+        profiles=w.num(summary.profiles))) + "</p>")
     titles = wording.provision_titles(summary)
     for rank, pattern in enumerate(summary.patterns[:TOP], 1):
         items = []
         for refusal in [r for r in pattern.refusals if not r.closed_to_all]:
             reasons = "; ".join(
-                _e(wording.refusal(d, titles))
+                _e(wording.refusal(d, titles, w))
                 + f' <span class="source">(<a href="{_e(d.source.url)}">{_e(d.source.title)}</a>)</span>'
                 for d in refusal.deciding)
-            items.append(f"<li><b>{_e(refusal.title)}</b>: {reasons}</li>")
-        shut = [r.title for r in pattern.refusals if r.closed_to_all]
+            items.append(f"<li><b>{_e(w.rule(refusal.title))}</b>: {reasons}</li>")
+        shut = [w.rule(r.title) for r in pattern.refusals if r.closed_to_all]
         if shut:
-            items.append(f'<li class="source">Also closed, as to nearly everyone here: {_e("; ".join(shut))}</li>')
+            items.append('<li class="source">' + _e(w("Also closed, as to nearly everyone here: {titles}").format(
+                titles="; ".join(shut))) + "</li>")
         profiles = "".join(
-            f"<div><b>{'Most typical' if kind == 'typical' else 'Simplest'}</b><pre>{_e(profile_yaml(getattr(pattern, kind)))}</pre></div>"
+            "<div>" + _tag("b", w("Most typical") if kind == "typical" else w("Simplest"))
+            + f"<pre>{_e(profile_yaml(getattr(pattern, kind)))}</pre></div>"
             for kind in ("typical", "simplest") if getattr(pattern, kind) is not None)
-        body.append(f'<div class="pattern"><h3>{rank}. {_e(", ".join(wording.words(g) for g in pattern.gaps))} gap — {pct(pattern.share)} '
-                    f'({pattern.count:,} profiles)</h3><ul>{"".join(items)}</ul>'
-                    f'<div class="profiles">{profiles}</div></div>')
+        gaps = w("{needs} gap").format(needs=", ".join(w.name(g) for g in pattern.gaps))
+        count = w("{count} profiles").format(count=w.num(pattern.count))
+        body.append(f'<div class="pattern"><h3>{rank}. {_e(gaps)} — {w.pct(pattern.share)} ({_e(count)})</h3>'
+                    f'<ul>{"".join(items)}</ul><div class="profiles">{profiles}</div></div>')
     return body
 
 
-def _html_footer(summary: Summary) -> str:
+def _html_footer(summary: Summary, w: Words) -> str:
     """How the figures were made: scenario, seed, engine, cross-check and rulesets."""
     scenario = summary.scenario
     check = summary.check
     checked = check.cross_checked_with_durable_rules
     return ("<footer>" + " ".join([
-        f"Simulated with regelgat from scenario <code>{_e(scenario.id)}</code> (seed {scenario.seed}): the same "
-        "scenario and seed give the same profiles and figures.",
-        f"Engine: {_e(check.engine)}" + (f"; {checked:,} sampled profiles re-decided one by one by "
-                                                          "durable_rules with no difference." if checked else "."),
-        "Rulesets: " + "; ".join(_e(f"{r.title} ({r.agency})") for r in summary.rulesets) + ".",
-        "These are simulated profiles, not people: the figures show how the rules treat the population the "
-        "scenario describes."]) + "</footer>")
+        _e(w("Simulated with regelgat from scenario {scenario} (seed {seed}): the same scenario and seed give the "
+             "same profiles and figures.").format(scenario=scenario.id, seed=scenario.seed)),
+        _e(w("Engine: {engine}.").format(engine=check.engine)
+           + (" " + w("{count} sampled profiles were re-decided one by one by durable_rules with no difference.")
+              .format(count=w.num(checked)) if checked else "")),
+        _e(w("Rulesets:") + " " + "; ".join(f"{w.rule(r.title)} ({r.agency})" for r in summary.rulesets) + "."),
+        _e(w("These are simulated profiles, not people: the figures show how the rules treat the population the "
+             "scenario describes."))]) + "</footer>")

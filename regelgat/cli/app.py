@@ -111,7 +111,8 @@ def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_
 
         render(checked, console)
     else:
-        from regelgat.web.story import language_from_locale, render_story
+        from regelgat.i18n import language_from_locale
+        from regelgat.web.story import render_story
         from regelgat.rules.translations import load_texts
 
         lang = lang or language_from_locale()

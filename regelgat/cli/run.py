@@ -39,8 +39,10 @@ def _interactive() -> bool:
 @click.option("--restart", is_flag=True, help="Discard a previous run in OUT instead of resuming it.")
 @click.option("--rulesets", "rulesets_dir", type=click.Path(path_type=Path), default=None,
               help="Folder of ruleset YAML files (default: the bundled rulesets/).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
+              help="Language of the reports and the printed summary (default: from the locale).")
 def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executor, scheduler, check_rate, rows,
-        restart, rulesets_dir) -> None:
+        restart, rulesets_dir, lang) -> None:
     """Run the population of SCENARIO (a scenario YAML) through every ruleset.
 
     Writes profile-level results (OUT/rows/), summary.json, report.md and report.html, and prints
@@ -86,12 +88,23 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
         console.print("The numpy engine and durable_rules disagree: this is a bug in regelgat, not a result. "
                       "Please report it with the profile file.")
         sys.exit(3)
-    write_reports(result.summary, out)
+    words = report_words(compiled, lang)
+    write_reports(result.summary, out, words)
     out_console = Console(width=max(Console().width, 110))
-    render_terminal(result.summary, out_console, str(out))
+    render_terminal(result.summary, out_console, str(out), words)
     rate = scenario.size / result.seconds if result.seconds else 0
     console.print(f"{scenario.size:,} profiles in {result.seconds:.2f} s ({rate:,.0f} profiles/s, engine {engine})"
                   + (f"; resumed {result.resumed_chunks} finished chunk(s)" if result.resumed_chunks else ""))
+
+
+def report_words(compiled, lang: str | None):
+    """The reports' language: --lang, else the locale's; the rules' own texts from their catalogs."""
+    from regelgat.batch.wording import Words
+    from regelgat.i18n import language_from_locale
+    from regelgat.rules.translations import bound_texts
+
+    lang = lang or language_from_locale()
+    return Words(lang, bound_texts(compiled, lang))
 
 
 def _run_with_progress(scenario, compiled, options, console: Console, run_batch):

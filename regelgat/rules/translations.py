@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_decimal
 
-from regelgat.rules.compiled import BoundRule
+from regelgat.rules.compiled import BoundRule, CompiledRules
 from regelgat.rules.ruleset import Ruleset
 
 LANGUAGE_DIRS = {"nl": "nl"}
@@ -131,3 +131,21 @@ def write_catalog(ruleset: Ruleset, lang: str = "nl") -> Path:
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=False)
     return path
+
+
+def bound_texts(compiled: CompiledRules, lang: str) -> dict[str, str]:
+    """Each English text a batch summary carries (titles, rules as bound on the date, effects) -> `lang`.
+
+    A summary keeps English, so its figures stay one contract; its reports look their words up here.
+    """
+    if lang == "en":
+        return {}
+    texts = load_texts(compiled.rulesets, lang)
+    out = {ruleset.spec.title: texts(ruleset.spec.title) for ruleset in compiled.rulesets}
+    bound = [rule for p in compiled.provisions for rule in (*p.criteria, *p.exclusions, *p.requires)]
+    for provision in compiled.provisions:
+        out[provision.spec.title] = texts(provision.spec.title)
+    for rule in (*bound, *compiled.effects):
+        english = rule.text or rule.rule.text
+        out[english] = out[_plain(english)] = texts.rule(rule)
+    return out

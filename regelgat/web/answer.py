@@ -13,7 +13,7 @@ from regelgat.check.single import Checked
 from regelgat.rules.expressions import facts_read
 from regelgat.rules.translations import RulesetTexts
 from regelgat.rules.verdicts import Reason, Verdict, waiting_routes
-from regelgat.web.i18n import N_
+from regelgat.i18n import N_
 from regelgat.web.questions import FACT_TO_FIELD, NEED_NAMES, QUESTIONS, YES_NO
 
 OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits")}

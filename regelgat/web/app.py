@@ -23,7 +23,7 @@ from regelgat.rules.ruleset import Ruleset
 from regelgat.web import api, pages
 from regelgat.web.checker import Checker
 from regelgat.rules.translations import load_texts
-from regelgat.web.i18n import LANGUAGES, translations
+from regelgat.i18n import LANGUAGES, translations
 from regelgat.web.safety import MAX_BODY_BYTES, Safety, TooLarge, too_large
 
 HERE = Path(__file__).parent

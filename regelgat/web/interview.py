@@ -17,7 +17,7 @@ from regelgat.client.facts import profile_facts
 from regelgat.client.profile import NEEDS, Profile
 from regelgat.rules.expressions import Compare, Not, evaluate, facts_read
 from regelgat.rules.verdicts import decide
-from regelgat.web.i18n import N_
+from regelgat.i18n import N_
 from regelgat.web.questions import FACT_TO_FIELD, FIRST_QUESTIONS, HOSTS, QUESTIONS
 
 MAX_NEXT = 6  # a social worker answers a few at a time; the next check offers the rest

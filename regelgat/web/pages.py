@@ -18,7 +18,7 @@ from regelgat.io.errors import InputError
 from regelgat.web import questions
 from regelgat.web.answer import build_answer
 from regelgat.web.diagram import loop_picture
-from regelgat.web.i18n import N_, choose_language, translations
+from regelgat.i18n import N_, choose_language, translations
 from regelgat.web.interview import Answers, next_questions, read_form
 
 router = APIRouter(include_in_schema=False)

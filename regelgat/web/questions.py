@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from regelgat.web.i18n import N_
+from regelgat.i18n import N_
 
 
 @dataclass(frozen=True)

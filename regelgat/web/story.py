@@ -15,20 +15,11 @@ from rich.text import Text
 from regelgat.check.single import Checked
 from regelgat.rules.translations import RulesetTexts
 from regelgat.web.answer import build_answer
-from regelgat.web.i18n import LANGUAGES, translations
+from regelgat.i18n import LANGUAGES, language_from_locale, translations
 from regelgat.web.interview import next_questions
 from regelgat.web.questions import QUESTIONS
 
 _MARK = {"covered": ("✓", "green"), "not_covered": ("✗", "red"), "undetermined": ("?", "yellow")}
-
-
-def language_from_locale() -> str:
-    """nl when the user's locale is Dutch (LC_ALL, LC_MESSAGES, LANG), else en."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            return value[:2].lower() if value[:2].lower() in LANGUAGES else "en"
-    return "en"
 
 
 def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Console) -> None:

@@ -1,4 +1,5 @@
-"""Dutch and English for the web page: gettext catalogs (Babel) for interface strings.
+"""Dutch and English for every interface string a user reads (the web page, `check`'s story, the
+batch reports): one gettext catalog (Babel), extracted from the whole package.
 
 English is the source language, so an English request reads the msgids themselves; Dutch reads
 locale/nl/LC_MESSAGES/messages.mo, compiled from the committed .po (pybabel compile). Dutch legal
@@ -7,6 +8,7 @@ terms (bijstand, zelfredzaam, urgentieverklaring) stay Dutch in both languages.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -39,3 +41,12 @@ def choose_language(requested: str | None, accept_language: str | None) -> str:
         if code in LANGUAGES:
             return code
     return DEFAULT_LANGUAGE
+
+
+def language_from_locale() -> str:
+    """nl when the user's locale is Dutch (LC_ALL, LC_MESSAGES, LANG), else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return value[:2].lower() if value[:2].lower() in LANGUAGES else "en"
+    return "en"
