@@ -121,3 +121,13 @@ def test_the_summary_model_has_counts_for_every_need():
     assert needs == list(NEEDS)
     for need in NEEDS:
         assert {f"gap_{need}", f"gap_{need}_share"} <= set(GroupStats.model_fields)
+
+
+def test_group_labels_in_dutch():
+    from regelgat.batch.wording import Words
+
+    dutch = Words("nl", {"below the bijstand norm": "onder de bijstandsnorm"})
+    assert [dutch.label(label) for label in ("under 21", "1,800 to 2,400", "sofa_surfing", "below the bijstand norm",
+                                             "45-49")] == ["onder 21", "1,800 tot 2,400", "bankslaper",
+                                                           "onder de bijstandsnorm", "45-49"]
+    assert Words().label("sofa_surfing") == "sofa surfing"

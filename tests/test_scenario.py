@@ -120,3 +120,30 @@ def test_cli_refuses_a_negative_size_option(tmp_path):
     run = subprocess.run([sys.executable, "-m", "regelgat", "run", str(EVERYTHING), "--size", "-1",
                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and "--size" in run.stderr
+
+
+@pytest.mark.parametrize("name", MINE)
+def test_every_bundled_scenario_has_its_words_in_dutch(name):
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    dutch = scenario.texts("nl")
+    assert dutch[scenario.title] != scenario.title
+    assert scenario.texts("en") == {}
+
+
+GROUPED = BASE + "groups:\n  age_band: {fact: age, bands: [30], labels: [young, older]}\n"
+
+
+@pytest.mark.parametrize("nl, problem", [
+    ("nl:\n  title: Een test\n  labels:\n    age_bands: [jong, ouder]\n", "no group 'age_bands'"),
+    ("nl:\n  title: Een test\n  labels:\n    age_band: [jong]\n", "1 Dutch labels for 2 groups"),
+    ("nl:\n  titel: Een test\n", "unknown field 'titel'"),
+])
+def test_dutch_words_that_do_not_fit_the_scenario_are_refused(tmp_path, nl, problem):
+    error = _bad(tmp_path, GROUPED + nl)
+    assert problem in str(error), str(error)
+
+
+def test_dutch_labels_replace_the_scenarios_own(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(GROUPED + "nl:\n  title: Een test\n  labels:\n    age_band: [jong, ouder]\n")
+    assert load_scenario(path).texts("nl") == {"A test": "Een test", "young": "jong", "older": "ouder"}

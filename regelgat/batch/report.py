@@ -22,7 +22,7 @@ from regelgat.io.atomic import write_atomic
 def render_terminal(summary: Summary, console: Console, out_dir: str | None = None, w: Words = ENGLISH) -> None:
     """What `regelgat run` prints when it is done: headline, gap tables, patterns, criteria, doors, loops."""
     scenario = summary.scenario
-    console.print(f"[bold]regelgat run[/bold]  {escape(scenario.title)}  ("
+    console.print(f"[bold]regelgat run[/bold]  {escape(w.rule(scenario.title))}  ("
                   + escape(w("{profiles} profiles, seed {seed}, rules date {date}").format(
                       profiles=w.num(summary.profiles), seed=scenario.seed, date=scenario.date)) + ")")
     for line in headline(summary, w):
@@ -101,6 +101,6 @@ def _terminal_groups(summary: Summary, console: Console, needs: list[str], w: Wo
             entry = summary.by_group[group.name][label]
             if not entry.profiles:
                 continue
-            table.add_row(w.name(label), w.num(entry.profiles), w.pct(entry.any_gap_share),
+            table.add_row(w.label(label), w.num(entry.profiles), w.pct(entry.any_gap_share),
                           *(w.pct(entry.gap_share(need)) for need in needs), w.pct(entry.nothing_share))
         console.print(table)

@@ -91,12 +91,12 @@ def _bars_by_group(summary: Summary, group: GroupInfo, needs: list[str], w: Word
         entry = summary.by_group[group.name][label]
         block = len(series) * bar_h
         parts.append(f'<text x="{left - 8}" y="{y + block / 2 + 4:.1f}" font-size="13" text-anchor="end">'
-                     f'{_e(w.name(label))}</text>')
+                     f'{_e(w.label(label))}</text>')
         for (key, name), color in zip(series, colors):
             share = getattr(entry, key)
             width_bar = plot * share
             parts.append(f'<rect x="{left}" y="{y}" width="{width_bar:.1f}" height="{bar_h - 2}" fill="{color}">'
-                         f'<title>{_e(w.name(label))}: {_e(name)} {w.pct(share)}</title></rect>'
+                         f'<title>{_e(w.label(label))}: {_e(name)} {w.pct(share)}</title></rect>'
                          f'<text x="{left + width_bar + 4:.1f}" y="{y + bar_h - 4}" font-size="11">'
                          f'{w.pct(share)}</text>')
             y += bar_h
@@ -135,9 +135,9 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
     meta = w("{profiles} simulated profiles · rules in force on {date} · seed {seed} · {rulesets} rulesets · "
              "made with regelgat").format(profiles=w.num(summary.profiles), date=scenario.date, seed=scenario.seed,
                                           rulesets=len(summary.rulesets))
-    body = [f"<h1>{_e(scenario.title)}</h1>", f'<p class="meta">{_e(meta)}</p>']
+    body = [f"<h1>{_e(w.rule(scenario.title))}</h1>", f'<p class="meta">{_e(meta)}</p>']
     if scenario.description:
-        body.append(f"<p>{_e(scenario.description)}</p>")
+        body.append(f"<p>{_e(w.rule(scenario.description))}</p>")
     big = w("{gap} have a need that no scheme covers; {nothing} qualify for nothing they need.").format(
         gap=w.pct(overall.any_gap_share), nothing=w.pct(overall.nothing_share))
     body.append(f'<div class="lead"><p class="big">{_e(big)}</p>'
@@ -149,7 +149,7 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
     body += _html_patterns(summary, w)
     body.append(_html_footer(summary, w))
     return (f"<!DOCTYPE html><html lang=\"{w.lang}\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_e(scenario.title)}"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_e(w.rule(scenario.title))}"
             f"</title><style>{_CSS}</style></head><body>{''.join(body)}</body></html>\n")
 
 
@@ -170,7 +170,7 @@ def _html_groups(summary: Summary, needs: list[str], w: Words) -> list[str]:
             if not entry.profiles:
                 continue
             cells = "".join(f'<td class="num">{w.pct(entry.gap_share(n))} ({w.num(entry.gap(n))})</td>' for n in needs)
-            rows.append(f'<tr><td>{_e(w.name(label))}</td><td class="num">{w.num(entry.profiles)}</td>{cells}'
+            rows.append(f'<tr><td>{_e(w.label(label))}</td><td class="num">{w.num(entry.profiles)}</td>{cells}'
                         f'<td class="num">{w.pct(entry.nothing_share)}</td></tr>')
         body.append("<table><tr>" + _tag("th", w.name(group.name)) + _tag("th", w("profiles"), "num") + head
                     + _tag("th", w("nothing"), "num") + "</tr>" + "".join(rows) + "</table>")
@@ -203,7 +203,7 @@ def _html_criteria(summary: Summary, w: Words) -> list[str]:
 
     for group in summary.groups[1:]:
         rows = "".join(
-            f'<tr><td>{_e(w.name(label))}</td><td>' + "<br>".join(
+            f'<tr><td>{_e(w.label(label))}</td><td>' + "<br>".join(
                 f'{_e(_short(w.rule(c.text), 90))} <span class="source">'
                 f'({_e(w.rule(c.provision_title))})</span> <b>{w.pct(n / size)}</b>' for c, n in top) + "</td></tr>"
             for label, size, top in per_group_top(summary, group))

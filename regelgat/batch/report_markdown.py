@@ -13,9 +13,9 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
     """report.md: the run's findings as Markdown, ready to paste into a letter or an issue."""
     scenario = summary.scenario
     needs = needs_in(summary)
-    out = [f"# {scenario.title}", ""]
+    out = [f"# {w.rule(scenario.title)}", ""]
     if scenario.description:
-        out += [scenario.description, ""]
+        out += [w.rule(scenario.description), ""]
     out += [w("{profiles} simulated profiles (seed {seed}), rules in force on {date}, run by regelgat through "
               "{rulesets} rulesets.").format(profiles=w.num(summary.profiles), seed=scenario.seed,
                                              date=scenario.date, rulesets=len(summary.rulesets)), ""]
@@ -70,7 +70,7 @@ def _md_groups(summary: Summary, needs: list[str], w: Words) -> list[str]:
         for label in group.labels:
             entry = summary.by_group[group.name][label]
             if entry.profiles:
-                out.append("| " + " | ".join([w.name(label), w.num(entry.profiles), w.pct(entry.any_gap_share),
+                out.append("| " + " | ".join([w.label(label), w.num(entry.profiles), w.pct(entry.any_gap_share),
                                               *(w.pct(entry.gap_share(n)) for n in needs),
                                               w.pct(entry.nothing_share)]) + " |")
         out.append("")
@@ -97,7 +97,7 @@ def _md_criteria(summary: Summary, w: Words) -> list[str]:
         for label, size, top in per_group_top(summary, group):
             cells = "; ".join(f"{_md_escape(w.rule(c.provision_title))}: {_md_escape(w.rule(c.text))} "
                               f"({w.pct(n / size)})" for c, n in top)
-            out.append(f"| {w.name(label)} | {cells} |")
+            out.append(f"| {w.label(label)} | {cells} |")
     return out
 
 

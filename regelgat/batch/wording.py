@@ -10,6 +10,7 @@ summary.json reads the same as the one written by the run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -50,6 +51,16 @@ class Words:
         """`age_band` -> `age band` (leeftijdsgroep in Dutch), `debt_help` -> `debt help`."""
         return self(words(name))
 
+    def label(self, label: str) -> str:
+        """A group label: the scenario's own Dutch, else a bound made by regelgat, else the words of a value."""
+        if label in self.rules:
+            return self.rules[label]
+        for pattern, text in _BOUNDS:
+            match = pattern.fullmatch(label)
+            if match:
+                return self(text).format(*match.groups())
+        return self.name(label)
+
     def num(self, count: int) -> str:
         """A count with thousands separators: 12,345 in English, 12.345 in Dutch."""
         return f"{count:,}" if self.lang == "en" else format_decimal(count, format="#,##0", locale="nl_NL")
@@ -61,6 +72,8 @@ class Words:
 
 
 ENGLISH = Words()
+# The labels population.scenario makes for number bands without labels of their own.
+_BOUNDS = ((re.compile(r"under (\S+)"), N_("under {0}")), (re.compile(r"(\S+) to (\S+)"), N_("{0} to {1}")))
 
 
 def words(name: str) -> str:

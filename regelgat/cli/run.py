@@ -88,7 +88,7 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
         console.print("The numpy engine and durable_rules disagree: this is a bug in regelgat, not a result. "
                       "Please report it with the profile file.")
         sys.exit(3)
-    words = report_words(compiled, lang)
+    words = report_words(scenario, compiled, lang)
     write_reports(result.summary, out, words)
     out_console = Console(width=max(Console().width, 110))
     render_terminal(result.summary, out_console, str(out), words)
@@ -97,14 +97,15 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
                   + (f"; resumed {result.resumed_chunks} finished chunk(s)" if result.resumed_chunks else ""))
 
 
-def report_words(compiled, lang: str | None):
-    """The reports' language: --lang, else the locale's; the rules' own texts from their catalogs."""
+def report_words(scenario, compiled, lang: str | None):
+    """The reports' language: --lang, else the locale's; the rules' own texts from their catalogs, the
+    scenario's from its nl: block."""
     from regelgat.batch.wording import Words
     from regelgat.i18n import language_from_locale
     from regelgat.rules.translations import bound_texts
 
     lang = lang or language_from_locale()
-    return Words(lang, bound_texts(compiled, lang))
+    return Words(lang, {**bound_texts(compiled, lang), **scenario.texts(lang)})
 
 
 def _run_with_progress(scenario, compiled, options, console: Console, run_batch):

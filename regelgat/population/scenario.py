@@ -72,6 +72,7 @@ class _Checker:
         sleeps = self.sleeps_plan(spec)
         needs = self.needs_plan(spec)
         scenario = Scenario(self.path, spec, scalars, slots, sleeps, needs, self.groups(spec))
+        self.dutch_labels(spec, scenario.groups)
         scenario.order = self.order(scalars)
         for plan in self.all_plans(scenario):
             unknown = plan.reads - set(SCALARS)
@@ -387,6 +388,19 @@ class _Checker:
         return out
 
     # -- groups --
+    def dutch_labels(self, spec: ScenarioFile, groups: list[GroupSpec]) -> None:
+        """nl: labels name a group the scenario has, one Dutch label for each of its labels."""
+        if spec.nl is None:
+            return
+        known = {group.name: group for group in groups}
+        for name, labels in spec.nl.labels.items():
+            loc = ("nl", "labels", name)
+            if name not in known:
+                raise self.fail(loc, f"no group {name!r}", f"groups: {', '.join(known) or 'none'}")
+            if len(labels) != len(known[name].labels):
+                raise self.fail(loc, f"{len(labels)} Dutch labels for {len(known[name].labels)} groups",
+                                f"give one for each of: {', '.join(known[name].labels)}")
+
     def groups(self, spec: ScenarioFile) -> list[GroupSpec]:
         out = []
         for name, band in spec.groups.items():

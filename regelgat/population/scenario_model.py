@@ -77,6 +77,14 @@ class Band(_Model):
     labels: tuple[str, ...] | None = None
 
 
+class DutchTexts(_Model):
+    """A scenario's own words in Dutch, so a report in Dutch reads Dutch throughout."""
+
+    title: str = Field(min_length=3)
+    description: str | None = None
+    labels: dict[str, tuple[str, ...]] = Field({}, description="Group name -> its labels in Dutch, in order.")
+
+
 class ScenarioFile(_Model):
     title: str = Field(min_length=3)
     description: str | None = None
@@ -87,6 +95,7 @@ class ScenarioFile(_Model):
     fixed: dict[str, Any] = {}
     vary: dict[str, Any] = {}
     groups: dict[str, Band] = {}
+    nl: DutchTexts | None = Field(None, description="The title, description and group labels in Dutch.")
 
 
 # ---- field catalogue ---------------------------------------------------------------------------
@@ -218,6 +227,18 @@ class Scenario:
     def title(self) -> str:
         """The scenario's title, as reports show it."""
         return self.spec.title
+
+    def texts(self, lang: str) -> dict[str, str]:
+        """The scenario's English words (title, description on one line, group labels) -> `lang`."""
+        dutch = self.spec.nl
+        if lang != "nl" or dutch is None:
+            return {}
+        out = {self.spec.title: dutch.title}
+        if self.spec.description and dutch.description:
+            out[" ".join(self.spec.description.split())] = " ".join(dutch.description.split())
+        for group in self.groups:
+            out.update(zip(group.labels, dutch.labels.get(group.name, ())))
+        return out
 
     def with_overrides(self, size: int | None = None, seed: int | None = None,
                        date: dt.date | None = None) -> "Scenario":
