@@ -14,6 +14,7 @@ FLAGS = {  # run setting -> the flag that sets it
     "size": "--size", "seed": "--seed", "date": "--date", "out": "--out", "engine": "--engine",
     "check_rate": "--check-sample", "executor": "--executor", "scheduler": "--scheduler", "workers": "--workers",
     "group_by": "--group-by", "where": "--where", "rulesets": "--rulesets", "base": "--base", "head": "--head",
+    "from": "--from", "to": "--to", "step": "--step",
 }
 
 FIXES = {  # problem code -> the fix in command-line words

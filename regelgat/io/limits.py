@@ -40,3 +40,7 @@ MAX_SEED = 2**63 - 1
 
 MAX_ERRORS_SHOWN = 20
 """Problems reported at once for one file; the rest are counted in a last line."""
+
+MAX_CLIFF_POINTS = 20_001
+"""Steps of one `regelgat cliff` (from, to and step): EUR 0 to 5,000 by the cent is 500,001, far past
+what a chart shows; 20,001 is EUR 0 to 5,000 by 25 cents, decided in about a second."""
