@@ -189,3 +189,52 @@ def test_regelgat_run_reports_in_dutch_from_the_locale(tmp_path):
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "## In het kort" in report and "van de 2.000 profielen" in report
     assert "## In short" not in report
+
+
+def _bundled_run(out: Path, size: int, **options):
+    scenario = load_scenario(ROOT / "scenarios" / "low-income-amsterdam.yaml").with_overrides(size=size)
+    compiled = compile_rules(load_rulesets(default_rulesets_dir()), scenario.date)
+    return run_batch(scenario, compiled, RunOptions(out=out, **options))
+
+
+def test_amounts_and_the_shortfall_are_columns_and_the_summary_gives_their_distribution(tmp_path):
+    result = _bundled_run(tmp_path / "out", 6000, workers=1, check_rate=0.02)
+    table = pq.read_table(sorted((tmp_path / "out").glob("rows/*.parquet"))[0])
+    rows = table.to_pydict()
+    bijstand = rows["amount:participatiewet-bijstand/algemene_bijstand"]
+    outcome = rows["participatiewet-bijstand/algemene_bijstand"]
+    assert any(a and a > 0 for a in bijstand)
+    assert all(a == 0 for a, o in zip(bijstand, outcome) if o != "eligible")  # paid only when eligible
+    shortfall = rows["shortfall"]
+    assert all((s is not None) == ("income" in g.split(",")) for s, g in zip(shortfall, rows["gaps"]))
+    summary = result.summary
+    group = next(g for g in summary.groups if g.name != "all")
+    for label in group.labels:
+        mine = sorted(s for s, l in zip(shortfall, rows[f"group:{group.name}"]) if l == label and s is not None)
+        entry = summary.by_group[group.name][label]
+        assert entry.shortfall_profiles == len(mine)
+        assert entry.shortfall_over_100 == sum(s > 100 for s in mine)
+        assert entry.shortfall_over_500 == sum(s > 500 for s in mine)
+        if mine:
+            assert entry.shortfall_median == float(np.ceil(mine[(len(mine) - 1) // 2]))
+    from regelgat.batch.report_html import render_html
+    from regelgat.batch.report_markdown import render_markdown
+
+    from regelgat.batch.wording import Words
+
+    assert "Below the social minimum" in render_markdown(summary) and "Below the social minimum" in render_html(summary)
+    assert "Onder het sociaal minimum" in render_markdown(summary, Words("nl"))
+
+
+def test_an_amount_a_cent_off_stops_the_run(tmp_path, monkeypatch):
+    from regelgat.engines import vector_amounts
+
+    column = vector_amounts.amount_column
+
+    def off_by_a_cent(amount, cols, cache=None):
+        values, known = column(amount, cols, cache)
+        return (values + 0.01 if amount.name == "bijstand" else values), known
+
+    monkeypatch.setattr(vector_amounts, "amount_column", off_by_a_cent)
+    with pytest.raises(CrossCheckError, match="amount participatiewet-bijstand/bijstand"):
+        _bundled_run(tmp_path / "out", 3000, workers=1, check_rate=0.05)

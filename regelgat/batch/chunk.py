@@ -108,7 +108,7 @@ def run_chunk(job: Job, index: int) -> ChunkOutput:
     cols = derive(pop)
     needs = np.stack([pop.values[f"needs.{need}"] for need in NEEDS])
     if job.engine == "durable":
-        decisions = _durable_decisions(job, engine, pop, needs)
+        decisions = _durable_decisions(job, engine, pop, needs, cols)
         checked = 0
     else:
         decisions = engine.run(cols, needs)
@@ -116,19 +116,29 @@ def run_chunk(job: Job, index: int) -> ChunkOutput:
     derived = derive_results(layout, pop, cols, decisions)
     stats = chunk_stats(layout, pop, cols, decisions, derived)
     stats.checked = checked
-    rows = encode_rows(job, layout, pop, decisions, derived)
+    rows = encode_rows(job, layout, pop, decisions, derived, cols)
     return ChunkOutput(index, n, stats.to_bytes(), rows, checked, time.perf_counter() - started)
 
 
-def _durable_decisions(job: Job, engine: VectorEngine, pop: ProfileColumns, needs: np.ndarray) -> Decisions:
+def _durable_decisions(job: Job, engine: VectorEngine, pop: ProfileColumns, needs: np.ndarray, cols) -> Decisions:
+    """durable_rules profile by profile; the amounts, computed profile by profile too, join `cols`
+    as columns for the row files and the shortfall."""
     from regelgat.client.facts import profile_facts
+    from regelgat.rules.amounts import add_amounts
     from regelgat.rules.verdicts import decide
 
     results = []
+    amounts = {a.name: (np.zeros(pop.n), np.zeros(pop.n, dtype=bool)) for a in job.compiled.amounts}
     with _durable_lock:
         durable = _durable(job)
-        for profile in materialise(pop):
-            results.append(decide(job.compiled, durable.evaluate(profile_facts(profile)), profile.needs))
+        for i, profile in enumerate(materialise(pop)):
+            facts = profile_facts(profile)
+            for name, value in add_amounts(job.compiled, facts).items():
+                if name in amounts:
+                    amounts[name][0][i], amounts[name][1][i] = value, True
+            results.append(decide(job.compiled, durable.evaluate(facts), profile.needs))
+    for name, (values, known) in amounts.items():
+        cols.values[name], cols.present[name] = values, known
     return encode(engine, results, needs)
 
 
@@ -160,6 +170,7 @@ def cross_check(job: Job, engine: VectorEngine, pop: ProfileColumns, cols, decis
                 diff = {k: (mine.get(k), theirs.get(k)) for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k)}
                 raise CrossCheckError(f"profile {profile.id}: column facts differ from facts.profile_facts: {diff}", data)
             reference = decide(job.compiled, durable.evaluate(facts), profile.needs)
+            _same_amounts(job, cols, row, facts, data)
             if not _same(engine, decisions, row, reference):
                 vector = engine.result(decisions, row)
                 a = to_json(reference, profile.id, facts, job.compiled)
@@ -169,6 +180,18 @@ def cross_check(job: Job, engine: VectorEngine, pop: ProfileColumns, cols, decis
                 raise CrossCheckError(f"profile {profile.id}: numpy and durable_rules verdicts differ "
                                       f"({', '.join(where + extra)})", data)
     return len(rows)
+
+
+def _same_amounts(job: Job, cols, row: int, facts: dict, data: dict) -> None:
+    """Every amount of the numpy columns equals the profile-by-profile amount to the cent (or both unknown)."""
+    from regelgat.rules.amounts import add_amounts
+
+    theirs = add_amounts(job.compiled, facts)
+    for amount in job.compiled.amounts:
+        mine = float(cols.values[amount.name][row]) if cols.present[amount.name][row] else None
+        if mine != theirs.get(amount.name):
+            raise CrossCheckError(f"profile {data.get('id')}: amount {amount.key} is {mine} in numpy and "
+                                  f"{theirs.get(amount.name)} profile by profile", data)
 
 
 def _same(engine: VectorEngine, decisions: Decisions, row: int, reference) -> bool:

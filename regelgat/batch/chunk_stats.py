@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from regelgat.batch.shortfall import histogram, shortfalls
 from regelgat.batch.tally import count_by, group_codes, group_labels, profile_keys, unique_columns
 from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import BLOCKED, ELIGIBLE, Decisions, VectorEngine
@@ -88,6 +89,7 @@ class ChunkStats:
     moments: dict[str, np.ndarray]  # column -> [count, sum, sum of squares] over the chunk
     sample: dict[str, np.ndarray]  # pattern, key, index, simplest flag, complexity, then row.* columns
     checked: int = 0  # profiles of this chunk re-decided by durable_rules
+    shortfall: dict[str, np.ndarray] = field(default_factory=dict)  # group -> (labels, euros) histogram
 
     def to_bytes(self) -> bytes:
         """The stats as a plain .npz (no pickle), as workers send them and chunks/ stores them."""
@@ -95,7 +97,7 @@ class ChunkStats:
         meta = {"n": self.n, "vocab": self.vocab, "pattern_sigs": self.pattern_sigs, "loop_list": self.loop_list,
                 "checked": self.checked}
         for prefix in ("counts", "pattern_counts", "loop_counts", "pattern_cat", "pattern_sum",
-                       "pattern_present", "moments", "sample"):
+                       "pattern_present", "moments", "sample", "shortfall"):
             for key, value in getattr(self, prefix).items():
                 arrays[f"{prefix}|{key}"] = value
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
@@ -110,13 +112,14 @@ class ChunkStats:
             arrays = {k: loaded[k] for k in loaded.files}
         meta = json.loads(arrays.pop("meta").tobytes().decode())
         parts: dict[str, dict] = {p: {} for p in ("counts", "pattern_counts", "loop_counts", "pattern_cat",
-                                                  "pattern_sum", "pattern_present", "moments", "sample")}
+                                                  "pattern_sum", "pattern_present", "moments", "sample",
+                                                  "shortfall")}
         for key, value in arrays.items():
             prefix, name = key.split("|", 1)
             parts[prefix][name] = value
         return cls(meta["n"], meta["vocab"], parts["counts"], meta["pattern_sigs"], parts["pattern_counts"], meta["loop_list"],
                    parts["loop_counts"], parts["pattern_cat"], parts["pattern_sum"], parts["pattern_present"],
-                   parts["moments"], parts["sample"], meta["checked"])
+                   parts["moments"], parts["sample"], meta["checked"], parts["shortfall"])
 
 
 @dataclass
@@ -131,6 +134,8 @@ class Derived:
     loop_keys: list[tuple[tuple[str, ...], ...]]
     keys: np.ndarray
     groups: list[tuple[str, np.ndarray, tuple[str, ...]]] = field(default_factory=list)
+    shortfall: np.ndarray | None = None  # euros a month below the social minimum (batch/shortfall.py)
+    has_shortfall: np.ndarray | None = None  # where income is a gap and the social minimum is known
 
 
 def relevant_provisions(layout: Layout, decisions: Decisions, need_code: np.ndarray) -> np.ndarray:
@@ -191,8 +196,9 @@ def derive_results(layout: Layout, pop: ProfileColumns, cols: Columns, decisions
                     loop_keys.append(loops)
             loop_local[candidates] = mapping[inverse]
     keys = profile_keys(layout.scenario.seed, pop.start + np.arange(n))
+    below, has = shortfalls(engine, cols, decisions)
     return Derived(deciding, gap_code, pattern_local, sigs, loop_local, loop_keys, keys,
-                   group_codes(layout.scenario, cols))
+                   group_codes(layout.scenario, cols), below, has)
 
 
 def chunk_stats(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: Decisions, derived: Derived) -> ChunkStats:
@@ -229,7 +235,8 @@ def chunk_stats(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: D
     pattern_cat, pattern_sum, pattern_present, moments = _pattern_centres(layout, pop, derived, has, npat)
     sample = _samples(layout, pop, derived, has, npat)
     return ChunkStats(n, {k: list(v) for k, v in pop.vocab.items()}, counts, derived.pattern_sigs, pattern_counts, loop_list, loop_counts, pattern_cat,
-                      pattern_sum, pattern_present, moments, sample)
+                      pattern_sum, pattern_present, moments, sample,
+                      shortfall=histogram(derived.groups, derived.shortfall, derived.has_shortfall))
 
 
 def _loop_counts(derived: Derived) -> tuple[list[list[str]], dict[str, np.ndarray]]:

@@ -9,6 +9,7 @@ import yaml
 
 from regelgat.batch.summary_model import GroupInfo, Loop, Summary
 from regelgat.batch.wording import ENGLISH, Words
+from regelgat.i18n import N_
 from regelgat.client.profile import NEEDS
 
 TOP = 10
@@ -77,3 +78,30 @@ def headline(summary: Summary, w: Words = ENGLISH) -> list[str]:
 def profile_yaml(profile: dict) -> str:
     """A profile as the YAML a social worker would pass to `regelgat check`."""
     return yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=100).strip()
+
+
+
+def shortfall_rows(summary: Summary, w: Words = ENGLISH) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Per group: (label, cells) of how far below the social minimum those with an income gap live:
+    how many, the median shortfall, and the shares more than EUR 100 and EUR 500 below."""
+    out = []
+    for group in summary.groups:
+        rows = []
+        for label in group.labels:
+            entry = summary.by_group[group.name][label]
+            if entry.shortfall_profiles:
+                median = f"€ {w.num(int(entry.shortfall_median))}" if w.lang == "nl" else f"EUR {entry.shortfall_median:,.0f}"
+                rows.append((w.label(label), [w.num(entry.shortfall_profiles), median,
+                                              w.pct(entry.shortfall_over_100_share), w.pct(entry.shortfall_over_500_share)]))
+        if rows:
+            out.append((group.name, rows))
+    return out
+
+
+SHORTFALL_HEAD = [N_("income gap"), N_("median below the minimum"), N_("more than EUR 100 below"),
+                  N_("more than EUR 500 below")]
+SHORTFALL_TEXT = N_("For the profiles whose need for income no provision covers: how far their own income falls "
+                    "below the social minimum (the bijstand norm for their household, Participatiewet art. 20-22a), "
+                    "in euros a month; the median is rounded up to the euro, each share is of the profiles in the "
+                    "column 'income gap'.")
+SHORTFALL_TITLE = N_("Below the social minimum")

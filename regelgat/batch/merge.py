@@ -31,6 +31,7 @@ class Merger:
     simplest: dict[str, np.ndarray] = field(default_factory=dict)  # as samples, plus complexity
     vocab: dict[str, tuple] = field(default_factory=dict)
     checked: int = 0
+    shortfall: dict[str, np.ndarray] = field(default_factory=dict)  # group -> (labels, euros) histogram
 
     def add(self, stats: ChunkStats) -> None:
         """Add one chunk's stats; chunks must come in chunk order, so that ids and samples do not depend on timing."""
@@ -39,6 +40,8 @@ class Merger:
         self.vocab = {k: tuple(v) for k, v in stats.vocab.items()}
         for name, table in stats.counts.items():
             self.counts[name] = self.counts.get(name, 0) + table
+        for name, table in stats.shortfall.items():
+            self.shortfall[name] = self.shortfall.get(name, 0) + table
         ids = []
         for sig in stats.pattern_sigs:
             if sig not in self.patterns:

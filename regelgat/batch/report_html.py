@@ -12,7 +12,8 @@ from typing import Any
 
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
 from regelgat.batch import wording
-from regelgat.batch.highlights import TOP, closed, filters, headline, needs_in, open_doors, per_group_top, profile_yaml
+from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
+                                       headline, needs_in, open_doors, per_group_top, profile_yaml, shortfall_rows)
 from regelgat.batch.wording import ENGLISH, Words
 
 
@@ -144,6 +145,7 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
                 + "".join(f"<p>{_e(line)}</p>" for line in headline(summary, w)) + "</div>")
 
     body += _html_groups(summary, needs, w)
+    body += _html_shortfall(summary, w)
     body += _html_criteria(summary, w)
     body += _html_doors_and_loops(summary, w)
     body += _html_patterns(summary, w)
@@ -151,6 +153,20 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
     return (f"<!DOCTYPE html><html lang=\"{w.lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_e(w.rule(scenario.title))}"
             f"</title><style>{_CSS}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+def _html_shortfall(summary: Summary, w: Words) -> list[str]:
+    """How far below the social minimum those with an income gap live: a table per group."""
+    tables = shortfall_rows(summary, w)
+    if not tables:
+        return []
+    body = [_tag("h2", w(SHORTFALL_TITLE)), "<p>" + _e(w(SHORTFALL_TEXT)) + "</p>"]
+    head = "".join(_tag("th", w(h), "num") for h in SHORTFALL_HEAD)
+    for name, rows in tables:
+        cells = "".join(f"<tr><td>{_e(label)}</td>" + "".join(f'<td class="num">{_e(c)}</td>' for c in row) + "</tr>"
+                        for label, row in rows)
+        body.append("<table><tr>" + _tag("th", w.name(name)) + head + "</tr>" + cells + "</table>")
+    return body
 
 
 def _html_groups(summary: Summary, needs: list[str], w: Words) -> list[str]:

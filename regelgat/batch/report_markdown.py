@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from regelgat.batch import wording
 from regelgat.batch.summary_model import Summary
-from regelgat.batch.highlights import (TOP, closed, filters, headline, loop_text, needs_in, open_doors,
-                                       per_group_top, profile_yaml)
+from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
+                                       headline, loop_text, needs_in, open_doors, per_group_top, profile_yaml,
+                                       shortfall_rows)
 from regelgat.batch.wording import ENGLISH, Words
 
 
@@ -21,6 +22,7 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
                                              date=scenario.date, rulesets=len(summary.rulesets)), ""]
     out += ["## " + w("In short"), ""] + [f"- {line}" for line in headline(summary, w)] + [""]
     out += _md_groups(summary, needs, w)
+    out += _md_shortfall(summary, w)
     out += _md_criteria(summary, w)
     out += ["", "## " + w("Provisions that shut most doors"), "",
             w("Refused (ineligible or blocked) while the client needs what the provision covers.")
@@ -53,6 +55,18 @@ def _md_method(summary: Summary, w: Words) -> list[str]:
                .format(count=w.num(checked)) if checked else ""),
             "- " + w("Rulesets:") + " " + "; ".join(f"{w.rule(r.title)} ({r.agency})" for r in summary.rulesets),
             ""]
+
+
+def _md_shortfall(summary: Summary, w: Words) -> list[str]:
+    """How far below the social minimum, one table per group."""
+    tables = shortfall_rows(summary, w)
+    if not tables:
+        return []
+    out = ["## " + w(SHORTFALL_TITLE), "", w(SHORTFALL_TEXT), ""]
+    for name, rows in tables:
+        out += ["| " + " | ".join([w.name(name), *(w(h) for h in SHORTFALL_HEAD)]) + " |", "|" + "---|" * 5]
+        out += ["| " + " | ".join([label, *cells]) + " |" for label, cells in rows] + [""]
+    return out
 
 
 def _md_groups(summary: Summary, needs: list[str], w: Words) -> list[str]:

@@ -16,7 +16,8 @@ import numpy as np
 from regelgat.batch.chunk_stats import Derived, Layout
 from regelgat.batch.patterns import pattern_id
 from regelgat.client.profile import NEEDS
-from regelgat.engines.vector import OUTCOMES, Decisions
+from regelgat.engines.vector import ELIGIBLE, OUTCOMES, Decisions
+from regelgat.rules.columns import Columns
 from regelgat.population.profile_columns import ProfileColumns
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ def _labels_from_bits(codes: np.ndarray, names: tuple[str, ...]) -> list[str]:
     return [",".join(n for k, n in enumerate(names) if code >> k & 1) for code in range(1 << len(names))]
 
 
-def row_table(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decisions, derived: Derived):
+def row_table(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decisions, derived: Derived,
+              cols: Columns | None = None):
     """The chunk's profile-level results as a pyarrow Table (dictionary-encoded where it repeats)."""
     import pyarrow as pa
 
@@ -68,14 +70,37 @@ def row_table(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decision
     outcome_labels = pa.array(list(OUTCOMES), pa.string())
     for p, key in enumerate(layout.engine.keys):
         columns[key] = pa.DictionaryArray.from_arrays(pa.array(decisions.outcome[p].astype(np.int32)), outcome_labels)
+    if cols is not None:
+        columns.update(_amount_columns(layout, decisions, derived, cols))
     return pa.table(columns)
 
 
-def encode_rows(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decisions, derived: Derived) -> bytes:
+def _amount_columns(layout: Layout, decisions: Decisions, derived: Derived, cols: Columns) -> dict[str, Any]:
+    """`amount:<provision>`: euros a month paid (0 when not eligible, null when a fact it needs is
+    missing), as `regelgat check` reports `amount`; `shortfall`: euros below the social minimum
+    where income is a gap (null elsewhere)."""
+    import pyarrow as pa
+
+    out: dict[str, Any] = {}
+    for p, key in enumerate(layout.engine.keys):
+        bound = layout.engine.compiled.amount_of(key)
+        if bound is None:
+            continue
+        eligible = decisions.outcome[p] == ELIGIBLE
+        known = cols.present.get(bound.name, np.ones(decisions.n, dtype=bool))
+        out[f"amount:{key}"] = pa.array(np.where(eligible, cols.values[bound.name], 0.0), pa.float64(),
+                                        mask=eligible & ~known)
+    if derived.shortfall is not None:
+        out["shortfall"] = pa.array(derived.shortfall, pa.float64(), mask=~derived.has_shortfall)
+    return out
+
+
+def encode_rows(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decisions, derived: Derived,
+                cols: Columns | None = None) -> bytes:
     """The chunk's row file as bytes (Parquet or JSON lines; empty when rows are not kept), made in the worker."""
     if job.rows == "none":
         return b""
-    table = row_table(job, layout, pop, decisions, derived)
+    table = row_table(job, layout, pop, decisions, derived, cols)
     if job.rows == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -14,6 +14,7 @@ import numpy as np
 
 from regelgat.batch.chunk_stats import Layout
 from regelgat.batch.merge import Merger
+from regelgat.batch import shortfall
 from regelgat.batch.patterns import decode_pattern, pattern_id, pattern_info, reason_info, refusals_label
 from regelgat.client.profile import NEEDS, Profile, without_defaults
 from regelgat.population.profile_columns import ProfileColumns, profile_dicts
@@ -80,6 +81,8 @@ def _groups(t: _Totals) -> dict[str, dict[str, dict]]:
             entry["nothing"] = int(table[l, t.features["nothing"]])
             entry["nothing_share"] = _share(entry["nothing"], size)
             entry["in_loop"] = int(table[l, t.features["in_loop"]])
+            if name in t.merger.shortfall:
+                entry.update(shortfall.describe(t.merger.shortfall[name][l]))
             groups_out[name][label] = entry
     return groups_out
 

@@ -80,6 +80,14 @@ class GroupStats(_Model):
     nothing: int = Field(description="Profiles that qualify for nothing they need.")
     nothing_share: float
     in_loop: int = Field(description="Profiles caught in a referral loop.")
+    shortfall_profiles: int = Field(0, description="Profiles with an income gap and a known social minimum (the "
+                                                   "bijstand norm for the household): those a shortfall is measured for.")
+    shortfall_median: float | None = Field(None, description="Median euros a month below the social minimum among "
+                                                             "them, rounded up to the euro; null if none.")
+    shortfall_over_100: int = Field(0, description="Of them, more than EUR 100 a month below the social minimum.")
+    shortfall_over_100_share: float = Field(0.0, description="shortfall_over_100 over shortfall_profiles.")
+    shortfall_over_500: int = Field(0, description="Of them, more than EUR 500 a month below the social minimum.")
+    shortfall_over_500_share: float = Field(0.0, description="shortfall_over_500 over shortfall_profiles.")
 
     def need(self, need: str) -> int:
         """How many have this need."""
