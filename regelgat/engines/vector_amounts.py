@@ -20,7 +20,7 @@ def _column(node: formulas.Formula, cols: Columns) -> tuple[np.ndarray | float, 
     if isinstance(node, formulas.Num):
         return float(node.value), None
     if isinstance(node, formulas.Fact):
-        return cols.values[node.name].astype(np.float64), cols.present.get(node.name)
+        return cols.values[node.name].astype(np.float64, copy=False), cols.present.get(node.name)
     if isinstance(node, formulas.Arith):
         (left, lk), (right, rk) = _column(node.left, cols), _column(node.right, cols)
         known = _both(lk, rk)
@@ -57,21 +57,24 @@ def amount_column(amount: BoundAmount, cols: Columns, cache: dict | None = None)
     out = np.zeros(cols.n)
     known = np.ones(cols.n, dtype=bool)
     undecided = np.ones(cols.n, dtype=bool)
-    for when, formula in amount.cases:
+    for when, formula in amount.cases:  # in place where it can: allocations dominate at 65,536 rows
         if when is None:
-            take = undecided
+            take = undecided.copy()
         else:
             holds = evaluate(when, cols, cache)
-            unsure = undecided & ~holds.t & ~holds.false()
-            known &= ~unsure
-            undecided &= ~unsure
+            if holds.f is not None:  # a fact the `when` reads is missing: the amount is unknown there
+                unsure = undecided & ~holds.t & ~holds.f
+                known &= ~unsure
+                undecided &= ~unsure
             take = undecided & holds.t
         if take.any():
             values, ok = _column(formula, cols)
-            out = np.where(take, values, out)
+            np.copyto(out, values, where=take)
             if ok is not None:
                 known &= ~(take & ~ok)
-        undecided = undecided & ~take
+            undecided &= ~take
+        if not undecided.any():
+            break  # every profile has its case: the later cases cannot apply
     out = cents_array(out)
     out[~known] = 0.0
     return out, known
