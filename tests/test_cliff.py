@@ -142,3 +142,13 @@ def test_a_png_chart_with_matplotlib_and_one_line_without(tmp_path, monkeypatch)
     result = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "other.png")])
     assert result.exit_code == 2 and "pip install 'regelgat[png]'" in result.output
     assert not (tmp_path / "other.png").exists()
+
+
+def test_in_the_first_months_of_work_the_disregard_lowers_the_rate_and_extends_bijstand(compiled):
+    """Pw art. 31 lid 2 n: 25% of earnings (at most 285) is not counted, for the right to bijstand too."""
+    worker = RENTER.model_copy(update={"months_in_work": 2})
+    result = cliff(worker, compiled, 0, 2000, 25)
+    rates = {p.earnings: p.marginal_rate for p in result.points}
+    assert rates[1000] == 0.75  # a quarter of each euro is kept below the cap (285 / 25% = 1,140)
+    assert rates[1300] == 1.0  # above the cap bijstand falls euro for euro again
+    assert [(e.provision, e.earnings) for e in result.endings()] == [(BIJSTAND, 1700)]  # 1,686.50 = 1,401.50 + 285

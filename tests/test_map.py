@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from regelgat.check.single import check_profile, default_rulesets_dir, load_profile
 from regelgat.engines.durable import DurableEngine
 from regelgat.cli import main
+from regelgat.client.profile import Profile
 from regelgat.client.strategies import profiles
 from regelgat.map import regions as regions_module
 from regelgat.map.regions import gap_map
@@ -195,3 +196,17 @@ def test_every_format_says_whether_the_map_is_proven_complete(fmt, proof):
     assert result.exit_code == 0, result.output
     assert proof in result.output and "proved" in result.output
     assert "witness" in result.output.lower()
+
+
+def test_the_income_map_follows_the_earnings_disregard(compiled):
+    """Bijstand counts income after the disregard (Pw art. 31 lid 2 n): the solver reads the amount's
+    formula, so a worker in the first months is on the map only above norm + disregard."""
+    result = gap_map(compiled, "income", 'age == 30 and income_source == "employment" and months_in_work_known')
+    assert result.complete
+    base = {"id": "w", "age": 30, "income_source": "employment", "months_in_work": 2, "needs": ["income"]}
+    for income, gap in ((1600, False), (1686.49, False), (1686.50, True), (1700, True)):
+        checked = check_profile(Profile(**base, income_net_monthly=income), compiled)
+        assert ("income" in checked.result.gaps) == gap and _in_map(result, checked) == gap, income
+    with DurableEngine(compiled) as engine:
+        for region in result.regions:
+            assert "income" in check_profile(region.witness, compiled, engine).result.gaps, region.conditions

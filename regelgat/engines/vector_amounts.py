@@ -54,6 +54,13 @@ def cents_array(values: np.ndarray) -> np.ndarray:
 
 def amount_column(amount: BoundAmount, cols: Columns, cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(euros a month, known) for every profile; 0 where unknown."""
+    if len(amount.cases) == 1 and amount.cases[0][0] is None:  # one formula for everyone: no case bookkeeping
+        values, ok = _column(amount.cases[0][1], cols)
+        out = cents_array(np.broadcast_to(np.asarray(values, dtype=np.float64), (cols.n,)))
+        known = np.ones(cols.n, dtype=bool) if ok is None else ok.copy()
+        if ok is not None:
+            out[~known] = 0.0
+        return out, known
     out = np.zeros(cols.n)
     known = np.ones(cols.n, dtype=bool)
     undecided = np.ones(cols.n, dtype=bool)
@@ -76,7 +83,8 @@ def amount_column(amount: BoundAmount, cols: Columns, cache: dict | None = None)
         if not undecided.any():
             break  # every profile has its case: the later cases cannot apply
     out = cents_array(out)
-    out[~known] = 0.0
+    if not known.all():
+        out[~known] = 0.0
     return out, known
 
 

@@ -21,8 +21,9 @@ import z3
 from regelgat.client.facts import DERIVED_FACTS, FACT_TYPES, FactType, scalar_annotation
 from regelgat.client.profile import Profile
 from regelgat.io.errors import Fault
+from regelgat.rules import formulas
 from regelgat.rules.compiled import BoundRule, CompiledRules
-from regelgat.rules.expressions import And, Compare, Member, Node, Or
+from regelgat.rules.expressions import And, Compare, Member, Node, Num, Or, facts_read
 
 Formula = z3.BoolRef
 
@@ -56,9 +57,10 @@ class Space:
     def __init__(self, compiled: CompiledRules, timeout_s: float = 120.0) -> None:
         self.compiled = compiled
         self.deadline = time.monotonic() + timeout_s
-        # Amounts are computed facts; the map treats each as a free number >= 0, missing where
-        # unknown, and does not follow its arithmetic. That is sound for the map's gap regions as
-        # long as no provision that covers a need reads an amount (huurtoeslag covers none).
+        # Amounts are computed facts. Those that a provision covering a need reads (bijstand's
+        # counted income, after the earnings disregard) are tied to the profile by their formulas
+        # (`_amount_constraints`), so gap regions stay exact; the others are free numbers >= 0,
+        # missing where unknown, which no gap depends on (huurtoeslag covers no need).
         self.types = {**FACT_TYPES, **{a.name: FactType("number", a.text, optional=True) for a in compiled.amounts}}
         self.texts = {name: sorted({str(v) for v in _constants(compiled, name)})
                       for name, fact in self.types.items() if fact.kind == "text"}
@@ -84,7 +86,7 @@ class Space:
                 background.append(var <= _const(highest))
             if fact.optional:
                 self.present[name] = z3.Bool(f"{name}__present")
-        self.background = z3.And(background + _derived_constraints(self))
+        self.background = z3.And(background + _derived_constraints(self) + _amount_constraints(self))
         self._atoms: dict[int, tuple[Formula, Formula]] = {}
         self.eligible = self._eligibility()
         self._base = z3.Solver()
@@ -398,3 +400,70 @@ def _derived_constraints(space: Space) -> list[Formula]:
     if missing:
         raise NotImplementedError(f"derived facts without a z3 encoding: {', '.join(missing)}")
     return list(rules.values())
+
+
+def _amounts_gaps_read(compiled: CompiledRules) -> set[str]:
+    """The amounts read, directly or through other amounts, by a provision that covers a need."""
+    amounts = {a.name: a for a in compiled.amounts}
+    rules = [r for p in compiled.provisions if p.spec.covers for r in (*p.criteria, *p.exclusions, *p.requires)]
+    todo = {name for r in rules for i in (r.condition, r.when, r.unless) if i is not None
+            for name in facts_read(compiled.atoms[i]) if name in amounts}
+    found: set[str] = set()
+    while todo:
+        name = todo.pop()
+        found.add(name)
+        for when, formula in amounts[name].cases:
+            read = formulas.facts_read(formula) | (facts_read(when) if when is not None else set())
+            todo |= {n for n in read if n in amounts} - found
+    return found
+
+
+def _formula(space: Space, node: formulas.Formula) -> tuple[z3.ArithRef, Formula]:
+    """(value, known) of a bound amount formula, as `formulas.evaluate` computes it."""
+    if isinstance(node, Num):
+        return _const(node.value), z3.BoolVal(True)
+    if isinstance(node, formulas.Fact):
+        var = space.vars[node.name]
+        return (z3.ToReal(var) if var.is_int() else var), space.known(node.name)
+    if isinstance(node, formulas.Arith):
+        (left, lk), (right, rk) = _formula(space, node.left), _formula(space, node.right)
+        if node.op == "/":
+            if not isinstance(node.right, Num):
+                raise NotImplementedError("an amount a gap depends on divides by a fact; encode it in solver.py")
+            return left / right, z3.And(lk, rk)
+        return {"+": left + right, "-": left - right, "*": left * right}[node.op], z3.And(lk, rk)
+    parts = [_formula(space, a) for a in node.args]
+    known = z3.And([k for _, k in parts])
+    args = [v for v, _ in parts]
+    if node.name == "band":
+        x, low, high = args
+        inside = z3.If(x < high, x, high) - low
+        return z3.If(inside > 0, inside, _const(0)), known
+    result = args[0]
+    for arg in args[1:]:
+        result = z3.If(arg < result, arg, result) if node.name == "min" else z3.If(arg > result, arg, result)
+    return result, known
+
+
+def _amount_constraints(space: Space) -> list[Formula]:
+    """Each amount a gap depends on as its cases (the first whose `when` holds; unknown where a
+    `when` or the formula needs a missing fact; else 0), rounded half up to whole cents."""
+    out = []
+    needed = _amounts_gaps_read(space.compiled)
+    for amount in space.compiled.amounts:
+        if amount.name not in needed:
+            continue
+        value, known = _const(0), z3.BoolVal(True)
+        for when, formula in reversed(amount.cases):
+            result, ok = _formula(space, formula)
+            if when is None:
+                value, known = result, ok
+                continue
+            holds, fails = space.tri(when)
+            value, known = z3.If(holds, result, value), z3.If(holds, ok, z3.And(fails, known))
+        cents = z3.Int(f"{amount.name}__cents")  # formulas.cents: floor(value x 100 + 0.5 + slack)
+        shifted = value * 100 + _const(0.5 + formulas.HALF_CENT_SLACK)
+        out.append(space.known(amount.name) == known)
+        out.append(z3.Implies(known, z3.And(z3.ToReal(cents) <= shifted, shifted < z3.ToReal(cents) + 1,
+                                            space.vars[amount.name] == z3.ToReal(cents) / 100)))
+    return out
