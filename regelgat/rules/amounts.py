@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from regelgat.rules import formulas
 from regelgat.rules.compiled import BoundAmount, CompiledRules
 from regelgat.rules.expressions import evaluate
+from regelgat.rules.expressions import facts_read as expressions_read
 
 
 def amount_value(amount: BoundAmount, facts: Mapping[str, Any]) -> float | None:
@@ -52,3 +53,20 @@ def arithmetic(amount: BoundAmount, facts: Mapping[str, Any]) -> str:
         values = ", ".join(f"{n} = {facts[n]:g}" if n in facts else f"{n} missing" for n in names)
         return formulas.describe(formula) + (f" with {values}" if values else "")
     return "0: no case applies"
+
+
+def profile_facts_read(compiled: CompiledRules, names: set[str]) -> set[str]:
+    """`names` with every amount among them replaced by the facts its cases read, through other
+    amounts too: bijstand's counted income is the client's income and months in work."""
+    amounts = {a.name: a for a in compiled.amounts}
+    out, todo, seen = set(), set(names), set()
+    while todo:
+        name = todo.pop()
+        if name not in amounts:
+            out.add(name)
+            continue
+        seen.add(name)
+        for when, formula in amounts[name].cases:
+            read = formulas.facts_read(formula) | (expressions_read(when) if when is not None else set())
+            todo |= read - seen
+    return out

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from regelgat.check.single import Checked
+from regelgat.rules.amounts import profile_facts_read
 from regelgat.rules.expressions import facts_read
 from regelgat.rules.translations import RulesetTexts
 from regelgat.rules.verdicts import Reason, Verdict, waiting_routes
@@ -119,6 +120,7 @@ def _effect(effect, texts: RulesetTexts) -> Clause:
 def _fields_read(reason: Reason, checked: Checked) -> list[str]:
     atoms = [i for i in (reason.rule.condition, reason.rule.when) if i is not None]
     facts = set().union(*(facts_read(checked.compiled.atoms[i]) for i in atoms)) if atoms else set()
+    facts = profile_facts_read(checked.compiled, facts)  # an amount read is the answers it is computed from
     return [f for f in QUESTIONS if f in {FACT_TO_FIELD.get(name, name) for name in facts}]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from regelgat.check.single import Checked
 from regelgat.client.facts import profile_facts
 from regelgat.client.profile import NEEDS, Profile
+from regelgat.rules.amounts import add_amounts, profile_facts_read
 from regelgat.rules.expressions import Compare, Not, evaluate, facts_read
 from regelgat.rules.verdicts import decide
 from regelgat.i18n import N_
@@ -169,7 +170,7 @@ def _doors_moved(checked: Checked, name: str, needed: set[str], values: list) ->
             other = Profile.model_validate({**checked.profile.model_dump(), name: value})
         except ValueError:
             continue
-        facts = profile_facts(other)
+        facts = add_amounts(checked.compiled, profile_facts(other))  # conditions read amounts too
         result = decide(checked.compiled, [evaluate(a, facts) for a in checked.compiled.atoms], other.needs)
         moved = sum(1 for v in result.verdicts if v.provision.key in before and v.outcome != before[v.provision.key])
         best = max(best, moved + 2 * len(set(result.gaps) ^ set(checked.result.gaps)))
@@ -185,6 +186,6 @@ def _deciding_reads(checked: Checked, name: str, needed: set[str]) -> int:
         for reason in verdict.deciding:
             atoms = [i for i in (reason.rule.condition, reason.rule.when) if i is not None]
             read = set().union(*(facts_read(checked.compiled.atoms[i]) for i in atoms)) if atoms else set()
-            if name in {FACT_TO_FIELD.get(f, f) for f in read}:
+            if name in {FACT_TO_FIELD.get(f, f) for f in profile_facts_read(checked.compiled, read)}:
                 count += 1
     return count
