@@ -25,6 +25,7 @@ from regelgat.population.generate import derive
 from regelgat.population.profile_columns import population_from_profiles
 from regelgat.rules.at_date import RulesAt
 from regelgat.rules.changes import explain_rule, in_force_change, rule_changes, rule_key, rule_label
+from regelgat.rules.amounts import profile_facts_read
 from regelgat.rules.expressions import facts_read
 from regelgat.rules.verdicts import Reason, Result, Verdict
 
@@ -243,7 +244,8 @@ def provision_cause(key: str, old: Verdict | None, new: Verdict | None, before: 
         for reason in (a, b):
             if reason is not None and reason.rule.condition is not None:
                 compiled = before.compiled if reason is a else after.compiled
-                facts |= facts_read(compiled.atoms[reason.rule.condition])
+                read = facts_read(compiled.atoms[reason.rule.condition])
+                facts |= read | profile_facts_read(compiled, read)  # an amount and what it is computed from
     return tuple(causes) or ("no criterion of its own changed status",), facts
 
 
