@@ -19,7 +19,8 @@ compiled rules or tax-benefit system built beforehand, outside the timing):
     and effects.
   - regelgat, same provisions: the same, unchanged VectorEngine on rules compiled from only the
     two rulesets' provisions (algemene_bijstand, zorgtoeslag) plus the provision that grants
-    their prerequisite (amsterdam-briefadres/wpi_briefadres), without effects or amounts. It is
+    their prerequisite (amsterdam-briefadres/wpi_briefadres), without effects (with those rulesets'
+    amounts, since the bijstand means test reads the counted income). It is
     still three-valued and keeps reasons: the engine has no two-valued mode.
   - OpenFisca: a fresh simulation (build_default_simulation, set_input of every input) and
     calculate() of both eligibility variables: two-valued, no reasons.
@@ -77,12 +78,13 @@ def population(scenario, size: int) -> tuple[Columns, np.ndarray]:
 
 
 def restricted(rulesets, keep: set[str]):
-    """Copies of the rulesets holding only the provisions in `keep`, without effects or amounts."""
+    """Copies of the rulesets holding only the provisions in `keep`, without effects (their amounts
+    stay: the means test reads bijstand_counted_income)."""
     out = []
     for ruleset in rulesets:
         provisions = tuple(p for p in ruleset.spec.provisions if f"{ruleset.id}/{p.id}" in keep)
         if provisions:
-            spec = ruleset.spec.model_copy(update={"provisions": provisions, "effects": (), "amounts": ()})
+            spec = ruleset.spec.model_copy(update={"provisions": provisions, "effects": ()})
             out.append(dataclasses.replace(ruleset, spec=spec))
     return out
 

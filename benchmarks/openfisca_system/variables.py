@@ -5,12 +5,13 @@ Awir art. 9), as rulesets/participatiewet-bijstand.yaml and rulesets/zorgtoeslag
 Two-valued, like every OpenFisca variable: a fact that is not given takes its default. Not
 modelled, as an OpenFisca package would not: the prerequisite that WPI wants a registered address
 (or its own briefadres, which it gives only to people entitled to bijstand), the reasons behind a
-verdict, gaps, effects on other households and the amounts.
+verdict, gaps, effects on other households and the amounts paid. Encoded for rules dates up to
+the end of 2026: the art. 34a disregard that replaces art. 31 lid 2 n and r from 2027 is not.
 """
 
 from __future__ import annotations
 
-from numpy import inf, minimum, select, where
+from numpy import floor, inf, maximum, minimum, select, where
 from openfisca_core.indexed_enums import Enum
 from openfisca_core.periods import MONTH
 from openfisca_core.variables import Variable
@@ -24,6 +25,12 @@ class ResidenceStatus(Enum):
     residence_permit = "Verblijfsvergunning"
     asylum_seeker = "Asielzoeker"
     undocumented = "Ongedocumenteerd"
+
+
+class IncomeSource(Enum):
+    employment = "Loondienst"
+    self_employment = "Zelfstandige"
+    other = "Uitkering, pensioen, studiefinanciering of geen"
 
 
 class Municipality(Enum):
@@ -54,6 +61,10 @@ INPUTS = [
     _input("parents_can_support", bool, "Ouders kunnen onderhouden (18-20 jaar)"),
     _input("minor_children_at_home", int, "Minderjarige kinderen thuis"),
     _input("income_net_monthly", float, "Netto inkomen per maand"),
+    _input("income_source", Enum, "Bron van inkomen", possible_values=IncomeSource, default_value=IncomeSource.other),
+    _input("months_in_work", int, "Maanden aan het werk"),
+    _input("months_in_work_known", bool, "Maanden aan het werk bekend"),
+    _input("youngest_child_age", int, "Leeftijd van het jongste kind"),
     _input("assets", float, "Vermogen"),
     _input("weeks_since_reporting", int, "Weken sinds de melding"),
     _input("search_period_waived", bool, "Zoektermijn opgeschort of afgezien (vanaf 2026)"),
@@ -117,6 +128,44 @@ class bijstand_norm(Variable):
             inf)  # no household type applies (under 18): no norm to test against
 
 
+def _cents(amount):
+    """Half up to whole cents, as regelgat rounds its amounts."""
+    return floor(amount * 100 + 0.5) / 100
+
+
+class earnings_disregard(Variable):
+    value_type = float
+    entity = Person
+    definition_period = MONTH
+    label = "Vrijlating van inkomsten uit arbeid (Pw art. 31 lid 2 n en r), tot en met 2026"
+    reference = "https://wetten.overheid.nl/BWBR0015703/2026-01-01#Artikel31"
+
+    def formula(person, period, parameters):
+        p = parameters(period).bijstand
+        age, months = person("age", period), person("months_in_work", period)
+        source = person("income_source", period)
+        income = person("income_net_monthly", period)
+        working = (((source == IncomeSource.employment) + (source == IncomeSource.self_employment))
+                   * person("months_in_work_known", period) * (age >= p.disregard_min_age) * (age < p.aow_age))
+        single_parent = (~person("treated_as_married", period) * (person("minor_children_at_home", period) >= 1)
+                         * (person("youngest_child_age", period) < 12))
+        return _cents(select(
+            [working * (months < p.disregard_months),
+             working * single_parent * (months < p.disregard_months + p.disregard_single_parent_months)],
+            [minimum(p.disregard_rate * income, p.disregard_cap),
+             minimum(p.disregard_single_parent_rate * income, p.disregard_single_parent_cap)], 0))
+
+
+class bijstand_counted_income(Variable):
+    value_type = float
+    entity = Person
+    definition_period = MONTH
+    label = "Inkomen dat meetelt voor de bijstand, na de vrijlating (Pw art. 19 lid 1 a, 31)"
+
+    def formula(person, period, parameters):
+        return _cents(maximum(0, person("income_net_monthly", period) - person("earnings_disregard", period)))
+
+
 class bijstand_lawful_residence(Variable):
     value_type = bool
     entity = Person
@@ -169,7 +218,7 @@ class algemene_bijstand_eligible(Variable):
         in_amsterdam = person("municipality", period) == Municipality.amsterdam
         return ((age >= 18) * person("bijstand_lawful_residence", period)
                 * ((age >= p.aow_age) + in_amsterdam)  # from the AOW age the SVB pays (AIO), wherever one lives
-                * (person("income_net_monthly", period) < person("bijstand_norm", period))
+                * (person("bijstand_counted_income", period) < person("bijstand_norm", period))
                 * (person("assets", period) <= asset_limit)
                 * person("bijstand_search_period_over", period)
                 * ~person("bijstand_excluded", period))
@@ -195,5 +244,5 @@ class zorgtoeslag_eligible(Variable):
                 * (person("assets", period) <= where(partners, p.asset_limit_partners, p.asset_limit_single)))
 
 
-VARIABLES = [*INPUTS, treated_as_couple, bijstand_norm, bijstand_lawful_residence, bijstand_search_period_over,
+VARIABLES = [*INPUTS, treated_as_couple, bijstand_norm, earnings_disregard, bijstand_counted_income, bijstand_lawful_residence, bijstand_search_period_over,
              bijstand_excluded, algemene_bijstand_eligible, zorgtoeslag_eligible]
