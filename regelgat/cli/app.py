@@ -219,8 +219,14 @@ def rules(markdown_path: Path | None, rulesets_dir: Path | None) -> None:
 @main.command()
 @click.option("--markdown", is_flag=True, help="Print it as Markdown (docs/profile.md, docs/summary-format.md).")
 @click.option("--summary", is_flag=True, help="The schema of a batch run's summary.json instead.")
-def schema(markdown: bool, summary: bool) -> None:
-    """Print the JSON Schema of a client profile (or, with --summary, of summary.json)."""
+@click.option("--reform", is_flag=True, help="The schema of a reform file (docs/reform-format.md) instead.")
+def schema(markdown: bool, summary: bool, reform: bool) -> None:
+    """Print the JSON Schema of a client profile (or, with --summary, of summary.json; --reform, of a reform file)."""
+    if reform:
+        from regelgat.reform.model import ReformFile
+
+        click.echo(json.dumps(ReformFile.model_json_schema(), indent=2))
+        return
     if summary:
         from regelgat.batch.summary_model import Summary, summary_markdown
 
