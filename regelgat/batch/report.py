@@ -14,6 +14,7 @@ from rich.table import Table
 from regelgat.batch.highlights import TOP, closed, filters, headline, loop_text, needs_in, open_doors
 from regelgat.batch.report_html import render_html
 from regelgat.batch.report_markdown import render_markdown
+from regelgat.batch.report_sensitivity import sensitivity_lines
 from regelgat.batch.summary_model import Summary
 from regelgat.batch.wording import ENGLISH, Words
 from regelgat.io.atomic import write_atomic
@@ -67,6 +68,8 @@ def render_terminal(summary: Summary, console: Console, out_dir: str | None = No
         console.print("[green]cross-check:[/green] " + escape(w(
             "{count} sampled profiles re-decided by durable_rules, 0 differences").format(
             count=w.num(check.cross_checked_with_durable_rules))))
+    for line in sensitivity_lines(summary, w):
+        console.print("  " + w("robustness:") + " " + line, markup=False)
     if out_dir:
         console.print(w("reports:") + f" {out_dir}/report.html, {out_dir}/report.md, {out_dir}/summary.json",
                       markup=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from regelgat.batch.report_sensitivity import sensitivity_lines
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
 from regelgat.batch import wording
 from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
@@ -149,6 +150,10 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
     body += _html_criteria(summary, w)
     body += _html_doors_and_loops(summary, w)
     body += _html_patterns(summary, w)
+    if summary.sensitivity is not None:
+        lines = sensitivity_lines(summary, w)
+        body.append(f"<h2>{_e(w('How robust the figures are'))}</h2><ul>"
+                    + "".join(f"<li>{_e(line)}</li>" for line in lines[:-1]) + f"</ul><p>{_e(lines[-1])}</p>")
     body.append(_html_footer(summary, w))
     return (f"<!DOCTYPE html><html lang=\"{w.lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_e(w.rule(scenario.title))}"

@@ -201,6 +201,45 @@ class CheckInfo(_Model):
         description="Profiles re-decided one by one by durable_rules (null with the durable engine).")
 
 
+class SensitiveFlag(_Model):
+    ruleset: str
+    item: str = Field(description="The criterion, parameter or amount the assumption is on.")
+    value: float = Field(description="The figure with this flag turned off.")
+
+
+class FigureRange(_Model):
+    """One headline figure, and how far it moves when one flag at a time is turned off."""
+
+    figure: str = Field(description="any_gap, nothing, or gap_<need>.")
+    value: float = Field(description="The figure as run (a share).")
+    profiles: int = Field(description="What the share is of: all profiles, or those who need it (gap_<need>).")
+    low: float = Field(description="Lowest value across the flags that decide verdicts (and the run).")
+    high: float = Field(description="Highest value across the flags that decide verdicts (and the run).")
+    most_sensitive: list[SensitiveFlag] = Field(description="The flags that move it most, most first.")
+
+
+class FlagRun(_Model):
+    ruleset: str
+    item: str
+    assumption: str
+    decides_verdicts: bool = Field(description="Whether a rule carrying it refused or held up anyone in the run.")
+    figures: dict[str, float] = Field(description="The headline figures with this flag turned off.")
+    alternative_value: float | None = Field(None, description="A flagged parameter value: the value tried instead "
+                                                              "(optional).")
+
+
+class Sensitivity(_Model):
+    """With `regelgat run --sensitivity`: the headline figures with each flagged assumption turned off."""
+
+    reading: str = Field(description="What turning a flag off means, and how practice criteria were read.")
+    flags: int = Field(description="Flags carried by a rule on the rules date.")
+    flags_deciding: int = Field(description="Flags carried by a rule that refused or held up anyone.")
+    flags_staying_on: int = Field(description="Flags this reading cannot turn off (on an amount's formula, or a "
+                                              "value only amounts read, with no other dated value).")
+    figures: list[FigureRange]
+    by_flag: list[FlagRun]
+
+
 class Summary(_Model):
     """summary.json: everything a report shows, for one run."""
 
@@ -216,6 +255,7 @@ class Summary(_Model):
     loops: list[Loop]
     effects: list[Effect]
     check: CheckInfo
+    sensitivity: Sensitivity | None = Field(None, description="Only with --sensitivity (optional).")
 
     @property
     def overall(self) -> GroupStats:

@@ -41,8 +41,11 @@ def _interactive() -> bool:
               help="Folder of ruleset YAML files (default: the bundled rulesets/).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the reports and the printed summary (default: from the locale).")
+@click.option("--sensitivity", is_flag=True,
+              help="Also decide the population with each flagged assumption turned off, one at a time, and report "
+                   "the range of every headline figure (summary.json 'sensitivity', the reports).")
 def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executor, scheduler, check_rate, rows,
-        restart, rulesets_dir, lang) -> None:
+        restart, rulesets_dir, lang, sensitivity) -> None:
     """Run the population of SCENARIO (a scenario YAML) through every ruleset.
 
     Writes profile-level results (OUT/rows/), summary.json, report.md and report.html, and prints
@@ -88,6 +91,8 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
         console.print("The numpy engine and durable_rules disagree: this is a bug in regelgat, not a result. "
                       "Please report it with the profile file.")
         sys.exit(3)
+    if sensitivity:
+        result.summary = _with_sensitivity(result.summary, scenario, compiled, out)
     words = report_words(scenario, compiled, lang)
     write_reports(result.summary, out, words)
     out_console = Console(width=max(Console().width, 110))
@@ -106,6 +111,17 @@ def report_words(scenario, compiled, lang: str | None):
 
     lang = lang or language_from_locale()
     return Words(lang, {**bound_texts(compiled, lang), **scenario.texts(lang)})
+
+
+def _with_sensitivity(summary, scenario, compiled, out: Path):
+    """The summary with the flags' sensitivity added, written to summary.json again."""
+    from regelgat.batch.sensitivity import sensitivity
+    from regelgat.batch.summary_model import Sensitivity
+    from regelgat.io.atomic import write_atomic
+
+    summary = summary.model_copy(update={"sensitivity": Sensitivity.model_validate(sensitivity(scenario, compiled))})
+    write_atomic(out / "summary.json", summary.to_json().encode())
+    return summary
 
 
 def _run_with_progress(scenario, compiled, options, console: Console, run_batch):

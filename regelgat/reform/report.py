@@ -105,51 +105,51 @@ def _places(c: Comparison, key: str, t: Tally) -> dict[str, Any]:
 
 
 def _lines(data: dict[str, Any], reform: Reform, lang: str, md: bool) -> list[str]:
-    w, needs = WORDS[lang], NEED_WORDS[lang]
+    t, needs = WORDS[lang], NEED_WORDS[lang]
     spec = reform.spec
     nl = dict(spec.nl) if lang == "nl" else {}
     title = spec.title_nl if lang == "nl" else spec.title
     head = (lambda text, level=2: f"{chr(10) if level > 1 else ''}{'#' * level} {text}\n") if md else (lambda text, level=2: text.upper()
                                                                          if level == 1 else f"\n{text}")
-    out = [head(f"{w['title']}: {title}", 1), "",
+    out = [head(f"{t['title']}: {title}", 1), "",
            " ".join((spec.summary_nl if lang == "nl" else spec.summary).split()), "",
-           f"{w['proposal']}: {spec.proposal.by} ({spec.proposal.date}; {spec.proposal.source})",
-           f"{w['valid_from']} {spec.valid_from}; {w['date']} {data['date']}; {w['population']}: "
-           f"{data['population']['path']} ({data['population']['profiles']:,} {w['profiles']})",
-           w["simulated"]]
+           f"{t['proposal']}: {spec.proposal.by} ({spec.proposal.date}; {spec.proposal.source})",
+           f"{t['valid_from']} {spec.valid_from}; {t['date']} {data['date']}; {t['population']}: "
+           f"{data['population']['path']} ({data['population']['profiles']:,} {t['profiles']})",
+           t["simulated"]]
     if spec.assumption:
-        out.append(f"[!] {w['assumption']}: {' '.join(spec.assumption.split())}")
-    out += [head(w["rule_changes"])] + [f"- {line}" for line in data["rule_changes"]]
+        out.append(f"[!] {t['assumption']}: {' '.join(spec.assumption.split())}")
+    out += [head(t["rule_changes"])] + [f"- {line}" for line in data["rule_changes"]]
     for section in SECTIONS:
-        out.append(head(w[section]))
+        out.append(head(t[section]))
         if not data[section]:
-            out.append(w["none"])
+            out.append(t["none"])
         for subject, entry in data[section].items():
             name = needs.get(subject) or nl.get(entry.get("title", ""), entry.get("title", subject))
-            base = w[f"{section}_base"].format(subject=needs.get(subject, subject))
-            out.append(f"- {name}: {entry['count']:,} {w['of_the']} {entry['base']:,} {base} "
+            base = t[f"{section}_base"].format(subject=needs.get(subject, subject))
+            out.append(f"- {name}: {entry['count']:,} {t['of_the']} {entry['base']:,} {base} "
                        f"({_pct(entry['count'], entry['base'])})")
             for group, labels in entry["by_group"].items():
                 parts = [f"{label} {v['count']:,}/{v['base']:,} ({_pct(v['count'], v['base'])})"
                          for label, v in labels.items()]
                 out.append(f"  - {group.replace('_', ' ')}: " + "; ".join(parts))
             for example in entry["examples"][:2]:
-                why = f" {w['because']}: {'; '.join(example['causes'])}" if example["causes"] else ""
-                out.append(f"  - {w['example']} {example['profile']} ({example['group']}){why}")
-    out.append(head(w["what_it_takes"]))
+                why = f" {t['because']}: {'; '.join(example['causes'])}" if example["causes"] else ""
+                out.append(f"  - {t['example']} {example['profile']} ({example['group']}){why}")
+    out.append(head(t["what_it_takes"]))
     for place in data["cost"]["places"]:
         name = nl.get(place["title"], place["title"])
         if place["months"] is None:
-            out.append(f"- {name}: " + w["places_unknown"].format(people=place["people"]))
+            out.append(f"- {name}: " + t["places_unknown"].format(people=place["people"]))
         else:
-            out.append(f"- {name}: " + w["place_months"].format(people=place["people"], months=place["months"],
+            out.append(f"- {name}: " + t["place_months"].format(people=place["people"], months=place["months"],
                                                                 total=place["place_months"],
                                                                 years=place["place_months"] / 12))
     for euros in data["cost"]["euros_a_month"]:
-        out.append("- " + w["euros"].format(title=euros["provision"], before=euros["before"], after=euros["after"],
+        out.append("- " + t["euros"].format(title=euros["provision"], before=euros["before"], after=euros["after"],
                                              change=euros["change"]))
-    out += ["", w["losing"].format(losing=data["losing_profiles"], n=data["population"]["profiles"]),
-            w["not_modelled"]]
+    out += ["", t["losing"].format(losing=data["losing_profiles"], n=data["population"]["profiles"]),
+            t["not_modelled"]]
     return out
 
 
