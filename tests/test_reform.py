@@ -19,7 +19,7 @@ from regelgat.reform.apply import apply_reform, load_reform
 from regelgat.reform.compare import compare, reform_sides
 from regelgat.reform.model import ReformFile
 from regelgat.reform.people import load_people
-from regelgat.reform.report import render, to_json
+from regelgat.reform.report import reform_flags, render, to_json
 from regelgat.rules.changes import rule_changes
 from regelgat.rules.compiled import compile_rules
 from regelgat.rules.ruleset import load_rulesets
@@ -58,6 +58,7 @@ def test_the_social_worker_reform_closes_most_housing_gaps_of_divorced_working_m
     assert set(data) >= {"closed_gaps", "opened_gaps", "gains", "losses"}
     # Side effects are listed, even when there are none.
     assert data["losses"] == {} and data["opened_gaps"] == {} and data["losing_profiles"] == 0
+    assert any(flag.startswith("rent_capacity_income: ") for flag in data["reform"]["flags"])
     example = data["closed_gaps"]["housing"]["examples"][0]
     assert example["facts"]["self_reliant"] and example["causes"]
     places = data["cost"]["places"][0]
@@ -100,6 +101,18 @@ def test_every_bundled_reform_validates_and_changes_the_rules():
         before, after = reform_sides(RULES, compile_rules(rulesets, day),
                                      compile_rules(apply_reform(rulesets, reform), day), reform.id)
         assert rule_changes(before, after)  # each bundled reform changes something on its own date
+
+
+def test_every_text_a_reform_adds_has_dutch():
+    for path in sorted(REFORMS.glob("*.yaml")):
+        reform = load_reform(path)
+        shown = [flag.split(": ", 1)[1] for flag in reform_flags(reform)]
+        shown += [reform.spec.proposal.by, " ".join(reform.spec.assumption.split())]
+        for change in reform.spec.rulesets.values():
+            shown += [p.title for p in change.provisions]
+            shown += [" ".join(c.set.text.split()) for c in (*change.criteria, *change.exclusions) if c.set]
+        missing = [text for text in shown if not reform.spec.nl.get(text)]
+        assert not missing, f"{path.name}: add Dutch under nl: for {missing}"
 
 
 def test_reports_state_every_base_and_speak_dutch_and_english():

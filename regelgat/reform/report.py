@@ -62,7 +62,8 @@ def to_json(c: Comparison, reform: Reform) -> dict[str, Any]:
         "reform": {"id": spec.id, "title": spec.title, "summary": " ".join(spec.summary.split()),
                    "proposal": {"by": spec.proposal.by, "date": spec.proposal.date.isoformat(),
                                 "source": str(spec.proposal.source)},
-                   "valid_from": spec.valid_from.isoformat(), "assumption": spec.assumption},
+                   "valid_from": spec.valid_from.isoformat(), "assumption": spec.assumption,
+                   "flags": reform_flags(reform)},
         "date": c.after.date.isoformat(),
         "population": {"path": str(c.people.path), "kind": c.people.kind, "profiles": c.n, "seed": c.people.seed},
         "groups": [{"name": n, "labels": list(l)} for n, l in c.people.group_meta if n != "all"],
@@ -77,6 +78,18 @@ def to_json(c: Comparison, reform: Reform) -> dict[str, Any]:
                    "euros_a_month": [{"provision": key, "before": round(a, 2), "after": round(b, 2),
                                       "change": round(b - a, 2)} for key, (a, b) in sorted(c.paid.items())
                                      if round(a, 2) != round(b, 2)]}
+    return out
+
+
+def reform_flags(reform: Reform) -> list[str]:
+    """Every unconfirmed value or rule the reform adds: `<id>: <why>`, as the rulesets' flags read."""
+    out = []
+    for change in reform.spec.rulesets.values():
+        for name, parameter in change.parameters.items():
+            out += [f"{name}: {' '.join(v.assumption.split())}" for v in parameter.values.values() if v.assumption]
+        rules = [r for p in change.provisions for g in (p.criteria, p.exclusions, p.requires, p.procedure) for r in g]
+        rules += [c.set for c in (*change.criteria, *change.exclusions) if c.set is not None]
+        out += [f"{r.id}: {' '.join(r.assumption.split())}" for r in rules if r.assumption]
     return out
 
 
@@ -113,12 +126,16 @@ def _lines(data: dict[str, Any], reform: Reform, lang: str, md: bool) -> list[st
                                                                          if level == 1 else f"\n{text}")
     out = [head(f"{t['title']}: {title}", 1), "",
            " ".join((spec.summary_nl if lang == "nl" else spec.summary).split()), "",
-           f"{t['proposal']}: {spec.proposal.by} ({spec.proposal.date}; {spec.proposal.source})",
+           f"{t['proposal']}: {nl.get(spec.proposal.by, spec.proposal.by)} ({spec.proposal.date}; {spec.proposal.source})",
            f"{t['valid_from']} {spec.valid_from}; {t['date']} {data['date']}; {t['population']}: "
            f"{data['population']['path']} ({data['population']['profiles']:,} {t['profiles']})",
            t["simulated"]]
     if spec.assumption:
-        out.append(f"[!] {t['assumption']}: {' '.join(spec.assumption.split())}")
+        why = " ".join(spec.assumption.split())
+        out.append(f"[!] {t['assumption']}: {nl.get(why, why)}")
+    for flag in data["reform"]["flags"]:
+        item, why = flag.split(": ", 1)
+        out.append(f"[!] {item}: {nl.get(why, why)}")
     out += [head(t["rule_changes"])] + [f"- {line}" for line in data["rule_changes"]]
     for section in SECTIONS:
         out.append(head(t[section]))
