@@ -43,7 +43,7 @@ def reform_command(reform_file: Path, population: Path, date, rulesets_dir, size
     from regelgat.reform.report import render, to_json
     from regelgat.rules.compiled import compile_rules
     from regelgat.rules.ruleset import load_rulesets
-    from regelgat.web.story import language_from_locale
+    from regelgat.i18n import language_from_locale
 
     if output:
         from regelgat.io.paths import output_file
