@@ -63,7 +63,11 @@ def reform_command(reform_file: Path, population: Path, date, rulesets_dir, size
         reformed = [r for r in reformed if r.id in people.ruleset_ids]
     before, after = reform_sides(folder, compile_rules(rulesets, day), compile_rules(reformed, day), reform.id)
     data = to_json(compare(people, before, after, examples), reform)
-    text = render(data, reform, fmt, lang or language_from_locale())
+    from regelgat.batch.wording import Words
+    from regelgat.rules.translations import bound_texts
+
+    lang = lang or language_from_locale()
+    text = render(data, reform, fmt, Words(lang, bound_texts(after.compiled, lang)))
     if output:
         write_atomic(output, text)  # checked before the work started
         click.echo(f"wrote {output}")

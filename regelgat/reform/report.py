@@ -1,7 +1,9 @@
 """A reform's findings as the JSON contract, plain text, Markdown and HTML, in Dutch or English.
 
-Every share is printed with its base ("26,561 of the 49,345 with a housing gap, 53.8%"), and
-every count is of this simulated population, which the report says.
+Every share is printed with its base ("26,561 of the 49,345 with a housing gap (53.8%)"), and
+every count is of this simulated population, which the report says. Interface strings come from
+the shared gettext catalog (regelgat/i18n), the bundled rules' texts from their Dutch catalogs,
+and the reform's own texts from its `nl:` mapping.
 """
 
 from __future__ import annotations
@@ -10,49 +12,13 @@ import html
 import json
 from typing import Any
 
+from regelgat.batch.wording import Words
+from regelgat.i18n import N_
 from regelgat.reform.apply import Reform
 from regelgat.reform.compare import SECTIONS, Comparison, Tally
 
-WORDS = {
-    "en": {
-        "title": "Reform", "proposal": "Proposed by", "valid_from": "applies from", "date": "rules date",
-        "population": "Population", "profiles": "profiles", "rule_changes": "What the reform changes in the rules",
-        "closed_gaps": "Gaps that close", "opened_gaps": "Gaps that open", "gains": "Who gains a provision",
-        "losses": "Who loses a provision (side effects)", "none": "none",
-        "closed_gaps_base": "with a {subject} gap", "opened_gaps_base": "whose {subject} need was covered",
-        "gains_base": "not eligible before", "losses_base": "eligible before",
-        "of_the": "of the", "group": "group", "count": "count", "share": "share", "example": "example",
-        "because": "because", "what_it_takes": "What it takes", "places": "places",
-        "place_months": "{people:,} people who need it x {months} months = {total:,} place-months ({years:,.0f} place-years)",
-        "places_unknown": "{people:,} people (no duration in the rules, so no place-months)",
-        "euros": "{title}: EUR {before:,.0f} a month before, EUR {after:,.0f} after ({change:+,.0f})",
-        "losing": "{losing:,} of {n:,} profiles lose something (a provision, or a need that was covered).",
-        "not_modelled": "Not modelled: what a new home or benefit changes later (an address, other doors).",
-        "assumption": "Unconfirmed", "simulated": "Counts are of this simulated population, not of Amsterdam.",
-    },
-    "nl": {
-        "title": "Hervorming", "proposal": "Voorgesteld door", "valid_from": "geldt vanaf", "date": "peildatum",
-        "population": "Populatie", "profiles": "profielen", "rule_changes": "Wat de hervorming in de regels verandert",
-        "closed_gaps": "Gaten die dichtgaan", "opened_gaps": "Gaten die opengaan", "gains": "Wie een voorziening krijgt",
-        "losses": "Wie een voorziening verliest (bijwerkingen)", "none": "geen",
-        "closed_gaps_base": "met een gat voor {subject}", "opened_gaps_base": "van wie de behoefte {subject} gedekt was",
-        "gains_base": "die er eerst geen recht op hadden", "losses_base": "die er eerst recht op hadden",
-        "of_the": "van de", "group": "groep", "count": "aantal", "share": "aandeel", "example": "voorbeeld",
-        "because": "omdat", "what_it_takes": "Wat het vraagt", "places": "plaatsen",
-        "place_months": "{people:,} mensen die het nodig hebben x {months} maanden = {total:,} plaatsmaanden ({years:,.0f} plaatsjaren)",
-        "places_unknown": "{people:,} mensen (de regels geven geen duur, dus geen plaatsmaanden)",
-        "euros": "{title}: EUR {before:,.0f} per maand ervoor, EUR {after:,.0f} erna ({change:+,.0f})",
-        "losing": "{losing:,} van de {n:,} profielen verliezen iets (een voorziening, of een behoefte die gedekt was).",
-        "not_modelled": "Niet gemodelleerd: wat een nieuwe woning of uitkering later verandert (een adres, andere deuren).",
-        "assumption": "Onbevestigd", "simulated": "Aantallen gelden voor deze gesimuleerde populatie, niet voor Amsterdam.",
-    },
-}
-NEED_WORDS = {"en": {"housing": "housing", "income": "income", "care": "care", "debt_help": "debt help"},
-              "nl": {"housing": "huisvesting", "income": "inkomen", "care": "zorg", "debt_help": "schuldhulp"}}
-
-
-def _pct(count: int, base: int) -> str:
-    return f"{100 * count / base:.1f}%" if base else "-"
+def _pct(w: Words, count: int, base: int) -> str:
+    return w.pct(count / base) if base else "-"
 
 
 def to_json(c: Comparison, reform: Reform) -> dict[str, Any]:
@@ -117,71 +83,91 @@ def _places(c: Comparison, key: str, t: Tally) -> dict[str, Any]:
             "place_months": t.needing * months if months is not None else None}
 
 
-def _lines(data: dict[str, Any], reform: Reform, lang: str, md: bool) -> list[str]:
-    t, needs = WORDS[lang], NEED_WORDS[lang]
+def _lines(data: dict[str, Any], reform: Reform, w: Words, md: bool) -> list[str]:
     spec = reform.spec
-    nl = dict(spec.nl) if lang == "nl" else {}
-    title = spec.title_nl if lang == "nl" else spec.title
-    head = (lambda text, level=2: f"{chr(10) if level > 1 else ''}{'#' * level} {text}\n") if md else (lambda text, level=2: text.upper()
-                                                                         if level == 1 else f"\n{text}")
-    out = [head(f"{t['title']}: {title}", 1), "",
-           " ".join((spec.summary_nl if lang == "nl" else spec.summary).split()), "",
-           f"{t['proposal']}: {nl.get(spec.proposal.by, spec.proposal.by)} ({spec.proposal.date}; {spec.proposal.source})",
-           f"{t['valid_from']} {spec.valid_from}; {t['date']} {data['date']}; {t['population']}: "
-           f"{data['population']['path']} ({data['population']['profiles']:,} {t['profiles']})",
-           t["simulated"]]
+    nl = dict(spec.nl) if w.lang == "nl" else {}
+    dutch = w.lang == "nl"
+    head = (lambda text, level=2: f"{chr(10) if level > 1 else ''}{'#' * level} {text}\n") if md else \
+        (lambda text, level=2: text.upper() if level == 1 else f"\n{text}")
+    people = data["population"]
+    out = [head(w("Reform: {title}").format(title=spec.title_nl if dutch else spec.title), 1), "",
+           " ".join((spec.summary_nl if dutch else spec.summary).split()), "",
+           w("Proposed by: {by} ({date}; {source})").format(by=nl.get(spec.proposal.by, spec.proposal.by),
+                                                           date=spec.proposal.date, source=spec.proposal.source),
+           w("Applies from {start}; rules date {date}; population: {path} ({profiles} profiles).").format(
+               start=spec.valid_from, date=data["date"], path=people["path"], profiles=w.num(people["profiles"])),
+           w("Counts are of this simulated population, not of a city.")]
     if spec.assumption:
         why = " ".join(spec.assumption.split())
-        out.append(f"[!] {t['assumption']}: {nl.get(why, why)}")
+        out.append("[!] " + w("Unconfirmed: {why}").format(why=nl.get(why, why)))
     for flag in data["reform"]["flags"]:
         item, why = flag.split(": ", 1)
         out.append(f"[!] {item}: {nl.get(why, why)}")
-    out += [head(t["rule_changes"])] + [f"- {line}" for line in data["rule_changes"]]
-    for section in SECTIONS:
-        out.append(head(t[section]))
+    out += [head(w("What the reform changes in the rules"))] + [f"- {line}" for line in data["rule_changes"]]
+    for section, title in SECTION_TITLES.items():
+        out.append(head(w(title)))
         if not data[section]:
-            out.append(t["none"])
+            out.append(w("none"))
         for subject, entry in data[section].items():
-            name = needs.get(subject) or nl.get(entry.get("title", ""), entry.get("title", subject))
-            base = t[f"{section}_base"].format(subject=needs.get(subject, subject))
-            out.append(f"- {name}: {entry['count']:,} {t['of_the']} {entry['base']:,} {base} "
-                       f"({_pct(entry['count'], entry['base'])})")
-            for group, labels in entry["by_group"].items():
-                parts = [f"{label} {v['count']:,}/{v['base']:,} ({_pct(v['count'], v['base'])})"
-                         for label, v in labels.items()]
-                out.append(f"  - {group.replace('_', ' ')}: " + "; ".join(parts))
-            for example in entry["examples"][:2]:
-                why = f" {t['because']}: {'; '.join(example['causes'])}" if example["causes"] else ""
-                out.append(f"  - {t['example']} {example['profile']} ({example['group']}){why}")
-    out.append(head(t["what_it_takes"]))
+            out += _finding(w, nl, section, subject, entry)
+    out.append(head(w("What it takes")))
     for place in data["cost"]["places"]:
-        name = nl.get(place["title"], place["title"])
+        name = nl.get(place["title"], w.rule(place["title"]))
         if place["months"] is None:
-            out.append(f"- {name}: " + t["places_unknown"].format(people=place["people"]))
+            out.append(f"- {name}: " + w("{people} people who need it (the rules give no duration, so no "
+                                         "place-months)").format(people=w.num(place["people"])))
         else:
-            out.append(f"- {name}: " + t["place_months"].format(people=place["people"], months=place["months"],
-                                                                total=place["place_months"],
-                                                                years=place["place_months"] / 12))
+            out.append(f"- {name}: " + w("{people} people who need it x {months} months = {total} place-months "
+                                         "({years} place-years)").format(
+                people=w.num(place["people"]), months=place["months"], total=w.num(place["place_months"]),
+                years=w.num(round(place["place_months"] / 12))))
     for euros in data["cost"]["euros_a_month"]:
-        out.append("- " + t["euros"].format(title=euros["provision"], before=euros["before"], after=euros["after"],
-                                             change=euros["change"]))
-    out += ["", t["losing"].format(losing=data["losing_profiles"], n=data["population"]["profiles"]),
-            t["not_modelled"]]
+        out.append("- " + w("{provision}: EUR {before} a month before, EUR {after} after").format(
+            provision=euros["provision"], before=w.num(round(euros["before"])), after=w.num(round(euros["after"]))))
+    out += ["", w("{losing} of {profiles} profiles lose something (a provision, or a need that was covered).").format(
+        losing=w.num(data["losing_profiles"]), profiles=w.num(people["profiles"])),
+        w("Not modelled: what a new home or benefit changes later (an address, other doors).")]
     return out
 
 
-def render_text(data: dict[str, Any], reform: Reform, lang: str) -> str:
-    return "\n".join(_lines(data, reform, lang, md=False)) + "\n"
+SECTION_TITLES = {"closed_gaps": N_("Gaps that close"), "opened_gaps": N_("Gaps that open"),
+                  "gains": N_("Who gains a provision"), "losses": N_("Who loses a provision (side effects)")}
+BASES = {"closed_gaps": N_("{count} of the {base} with a {need} gap ({share})"),
+         "opened_gaps": N_("{count} of the {base} whose {need} need was covered ({share})"),
+         "gains": N_("{count} of the {base} not eligible before ({share})"),
+         "losses": N_("{count} of the {base} eligible before ({share})")}
 
 
-def render_markdown(data: dict[str, Any], reform: Reform, lang: str) -> str:
-    return "\n".join(_lines(data, reform, lang, md=True)) + "\n"
+def _finding(w: Words, nl: dict[str, str], section: str, subject: str, entry: dict[str, Any]) -> list[str]:
+    """One finding: its count against its base, per group, and two witness profiles."""
+    title = entry.get("title")
+    name = w.name(subject) if title is None else nl.get(title, w.rule(title))
+    out = [f"- {name}: " + w(BASES[section]).format(count=w.num(entry["count"]), base=w.num(entry["base"]),
+                                                    need=w.name(subject), share=_pct(w, entry["count"], entry["base"]))]
+    for group, labels in entry["by_group"].items():
+        parts = [f"{w.name(label)} {w.num(v['count'])}/{w.num(v['base'])} ({_pct(w, v['count'], v['base'])})"
+                 for label, v in labels.items()]
+        out.append(f"  - {w.name(group)}: " + "; ".join(parts))
+    for example in entry["examples"][:2]:
+        why = (" " + w("because: {causes}").format(causes="; ".join(example["causes"]))) if example["causes"] else ""
+        out.append("  - " + w("example {profile} ({group})").format(profile=example["profile"],
+                                                                   group=example["group"]) + why)
+    return out
 
 
-def render_html(data: dict[str, Any], reform: Reform, lang: str) -> str:
+def render_text(data: dict[str, Any], reform: Reform, w: Words) -> str:
+    return "\n".join(_lines(data, reform, w, md=False)) + "\n"
+
+
+def render_markdown(data: dict[str, Any], reform: Reform, w: Words) -> str:
+    return "\n".join(_lines(data, reform, w, md=True)) + "\n"
+
+
+def render_html(data: dict[str, Any], reform: Reform, w: Words) -> str:
     """A self-contained page: the Markdown's lines as headings, paragraphs and lists."""
     body = []
-    for line in _lines(data, reform, lang, md=True):
+    lang = w.lang
+    for line in _lines(data, reform, w, md=True):
         text = html.escape(line.lstrip("#- ").strip())
         if line.startswith("#"):
             level = len(line) - len(line.lstrip("#"))
@@ -198,8 +184,8 @@ def render_html(data: dict[str, Any], reform: Reform, lang: str) -> str:
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def render(data: dict[str, Any], reform: Reform, fmt: str, lang: str) -> str:
-    """The report in one of the formats: json, text, markdown, html."""
+def render(data: dict[str, Any], reform: Reform, fmt: str, w: Words) -> str:
+    """The report in one of the formats: json, text, markdown, html (the texts in w's language)."""
     if fmt == "json":
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-    return {"text": render_text, "markdown": render_markdown, "html": render_html}[fmt](data, reform, lang)
+    return {"text": render_text, "markdown": render_markdown, "html": render_html}[fmt](data, reform, w)
