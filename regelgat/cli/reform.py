@@ -67,7 +67,8 @@ def reform_command(reform_file: Path, population: Path, date, rulesets_dir, size
     from regelgat.rules.translations import bound_texts
 
     lang = lang or language_from_locale()
-    text = render(data, reform, fmt, Words(lang, bound_texts(after.compiled, lang)))
+    texts = {**bound_texts(after.compiled, lang), **(people.scenario.texts(lang) if people.scenario else {})}
+    text = render(data, reform, fmt, Words(lang, texts))
     if output:
         write_atomic(output, text)  # checked before the work started
         click.echo(f"wrote {output}")

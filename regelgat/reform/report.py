@@ -145,14 +145,19 @@ def _finding(w: Words, nl: dict[str, str], section: str, subject: str, entry: di
     out = [f"- {name}: " + w(BASES[section]).format(count=w.num(entry["count"]), base=w.num(entry["base"]),
                                                     need=w.name(subject), share=_pct(w, entry["count"], entry["base"]))]
     for group, labels in entry["by_group"].items():
-        parts = [f"{w.name(label)} {w.num(v['count'])}/{w.num(v['base'])} ({_pct(w, v['count'], v['base'])})"
+        parts = [f"{_label(w, label)} {w.num(v['count'])}/{w.num(v['base'])} ({_pct(w, v['count'], v['base'])})"
                  for label, v in labels.items()]
         out.append(f"  - {w.name(group)}: " + "; ".join(parts))
     for example in entry["examples"][:2]:
         why = (" " + w("because: {causes}").format(causes="; ".join(example["causes"]))) if example["causes"] else ""
-        out.append("  - " + w("example {profile} ({group})").format(profile=example["profile"],
-                                                                   group=example["group"]) + why)
+        group = ", ".join(_label(w, label) for label in example["group"].split(", "))
+        out.append("  - " + w("example {profile} ({group})").format(profile=example["profile"], group=group) + why)
     return out
+
+
+def _label(w: Words, label: str) -> str:
+    """A group label in words: the scenario's own Dutch, else the catalog's."""
+    return w.rules.get(label) or w.name(label)
 
 
 def render_text(data: dict[str, Any], reform: Reform, w: Words) -> str:
