@@ -91,6 +91,11 @@ def _durable(job: Job):
     return _state["durable"]
 
 
+def rules_folder(compiled: CompiledRules):
+    """The folder the run's rulesets come from (a timeline reads the rules of every week there)."""
+    return compiled.rulesets[0].path.parent
+
+
 def chunk_count(size: int) -> int:
     """How many generation blocks (chunks) a population of `size` takes."""
     return -(-size // BLOCK)
@@ -116,6 +121,11 @@ def run_chunk(job: Job, index: int) -> ChunkOutput:
     derived = derive_results(layout, pop, cols, decisions)
     stats = chunk_stats(layout, pop, cols, decisions, derived)
     stats.checked = checked
+    if scenario.timeline is not None:  # weeks without cover: extra count tables, merged like the rest
+        from regelgat.batch.weeks import chunk_tables
+
+        stats.counts.update(chunk_tables(scenario.timeline, scenario.seed, index, cols, needs, derived.groups,
+                                         rules_folder(job.compiled), scenario.date, scenario.spec.rulesets))
     rows = encode_rows(job, layout, pop, decisions, derived, cols)
     return ChunkOutput(index, n, stats.to_bytes(), rows, checked, time.perf_counter() - started)
 

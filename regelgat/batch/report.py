@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from regelgat.batch import weeks_report
 from regelgat.batch.highlights import TOP, closed, filters, headline, loop_text, needs_in, open_doors
 from regelgat.batch.report_html import render_html
 from regelgat.batch.report_markdown import render_markdown
@@ -63,6 +64,8 @@ def render_terminal(summary: Summary, console: Console, out_dir: str | None = No
     for loop in summary.loops[:TOP]:
         console.print("  " + w("loop ({share}): {loop}").format(share=w.pct(loop.share), loop=loop_text(loop, w)),
                       markup=False)
+    for line in weeks_report.terminal_lines(summary, w):
+        console.print(line, markup=False)
     check = summary.check
     if check.cross_checked_with_durable_rules:
         console.print("[green]cross-check:[/green] " + escape(w(

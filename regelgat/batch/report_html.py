@@ -12,7 +12,7 @@ from typing import Any
 
 from regelgat.batch.report_sensitivity import sensitivity_lines
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
-from regelgat.batch import wording
+from regelgat.batch import weeks_report, wording
 from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
                                        headline, needs_in, open_doors, per_group_top, profile_yaml, shortfall_rows)
 from regelgat.batch.wording import ENGLISH, Words
@@ -154,6 +154,7 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
         lines = sensitivity_lines(summary, w)
         body.append(f"<h2>{_e(w('How robust the figures are'))}</h2><ul>"
                     + "".join(f"<li>{_e(line)}</li>" for line in lines[:-1]) + f"</ul><p>{_e(lines[-1])}</p>")
+    body += weeks_report.html_section(summary, w)
     body.append(_html_footer(summary, w))
     return (f"<!DOCTYPE html><html lang=\"{w.lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_e(w.rule(scenario.title))}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regelgat.batch import wording
+from regelgat.batch import weeks_report, wording
 from regelgat.batch.report_sensitivity import sensitivity_markdown
 from regelgat.batch.summary_model import Summary
 from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
@@ -40,6 +40,7 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
         out.append(w("None found."))
     out += _md_patterns(summary, w)
     out += sensitivity_markdown(summary, w)
+    out += weeks_report.markdown(summary, w)
     out += _md_method(summary, w)
     return "\n".join(out)
 

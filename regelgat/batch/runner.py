@@ -32,11 +32,13 @@ from regelgat.batch.merge import Merger
 from regelgat.batch.rows import row_suffix
 from regelgat.batch.summary import finish
 from regelgat.batch.summary_model import Summary
+from regelgat.batch.weeks import describe
 from regelgat.engines.vector import VectorEngine
 from regelgat.io.atomic import write_atomic
 from regelgat.io.errors import CrossCheckError, InputError
 from regelgat.population.generate import BLOCK
 from regelgat.population.scenario_model import Scenario
+from regelgat.population.timeline_events import check_provisions
 from regelgat.rules.at_date import content_digest
 from regelgat.rules.compiled import CompiledRules
 
@@ -120,6 +122,8 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
               print_fn: Callable[[str], None] = lambda s: None) -> RunResult:
     """Run the whole population; returns the summary (also written to OUT/summary.json)."""
     _check_options(options)
+    if scenario.timeline is not None:
+        check_provisions(scenario.timeline, {f"{r.id}/{p.id}" for r in compiled.rulesets for p in r.spec.provisions})
     started = time.perf_counter()
     out = options.out
     wanted = fingerprint(scenario, compiled, options)
@@ -219,4 +223,7 @@ def _finish(job: Job, layout: Layout, merger: Merger) -> dict[str, Any]:
             "rulesets": [{"id": r.id, "title": r.spec.title, "agency": r.spec.agency} for r in job.compiled.rulesets],
             "rows": {"format": job.rows, "files": f"rows/part-*{row_suffix(job.rows)}" if job.rows != "none" else None,
                      "profile_id": f"{scenario.id}-<index>"}}
-    return {**finish(layout, merger, meta), "check": check}
+    out = {**finish(layout, merger, meta), "check": check}
+    if scenario.timeline is not None:
+        out["timeline"] = describe(scenario.timeline, scenario.date, merger.counts, layout.group_labels)
+    return out

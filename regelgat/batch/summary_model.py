@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regelgat.batch.weeks_model import TimelineSummary
+
 
 
 class _Model(BaseModel):
@@ -256,6 +258,7 @@ class Summary(_Model):
     effects: list[Effect]
     check: CheckInfo
     sensitivity: Sensitivity | None = Field(None, description="Only with --sensitivity (optional).")
+    timeline: TimelineSummary | None = Field(None, description="Weeks without cover, when the scenario has events.")
 
     @property
     def overall(self) -> GroupStats:

@@ -18,6 +18,7 @@ from regelgat.io.errors import ScenarioError, did_you_mean
 from regelgat.population.scenario_model import (ALL_FIELDS, DIST_KINDS, MAX_SLOTS, NEED_FIELDS, SCALARS, SLEEPS,
                                                 SLOT_FIELDS, SLOT_MODELS, Dist, FieldInfo, FieldPlan, GroupSpec,
                                                 Scenario, ScenarioFile, SlotPlan, check_seed, check_size, support_max)
+from regelgat.population.timeline_events import load_block
 from regelgat.rules import expressions
 
 
@@ -35,6 +36,7 @@ def load_scenario(path: Path | str) -> Scenario:
     checker = _Checker(path, data, locate)
     scenario = checker.build(spec)
     scenario.size, scenario.seed, scenario.date = spec.size, spec.seed, spec.date
+    scenario.timeline = load_block(spec.timeline, path, data, locate)
     return scenario
 
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from regelgat.client.facts import scalar_annotation
 from regelgat.client.profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
 from regelgat.io.errors import ScenarioError
+from regelgat.population.timeline_events import TimelineBlock
 
 MAX_SLOTS = 12  # at most this many children or co-residents per generated profile
 DIST_KINDS = ("value", "choice", "chance", "integer", "float", "normal", "cases")
@@ -96,6 +97,7 @@ class ScenarioFile(_Model):
     vary: dict[str, Any] = {}
     groups: dict[str, Band] = {}
     nl: DutchTexts | None = Field(None, description="The title, description and group labels in Dutch.")
+    timeline: TimelineBlock | None = Field(None, description="Events week by week (population/timeline_events.py).")
 
 
 # ---- field catalogue ---------------------------------------------------------------------------
@@ -217,6 +219,7 @@ class Scenario:
     seed: int = 0
     date: dt.date = dt.date(2026, 1, 1)
     order: list[str] = field(default_factory=list)  # scalar columns in generation order
+    timeline: Any = None  # a timeline_events.TimelinePlan: events week by week, from the rules date
 
     @property
     def id(self) -> str:

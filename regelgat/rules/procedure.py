@@ -75,12 +75,26 @@ class ProcedureStep(Rule):
         return self
 
 
+_AT: dict[tuple[int, dt.date], tuple[tuple, dict]] = {}
+
+
 def steps_at(steps: tuple[ProcedureStep, ...], date: dt.date) -> dict[str, ProcedureStep]:
-    """The version of each step in force on DATE (the latest start on or before it)."""
+    """The version of each step in force on DATE (the latest start on or before it).
+
+    Remembered per steps and date: a population's timelines ask the same question for every
+    week of every replay. The caller must not change the dict it gets.
+    """
+    key = (id(steps), date)
+    hit = _AT.get(key)
+    if hit is not None and hit[0] is steps:
+        return hit[1]
     active: dict[str, ProcedureStep] = {}
     for step in sorted(steps, key=lambda s: s.valid_from):
         if step.active_on(date):
             active[step.step] = step
+    if len(_AT) > 50_000:
+        _AT.clear()
+    _AT[key] = (steps, active)
     return active
 
 

@@ -38,6 +38,7 @@ def to_json(sim: Simulation) -> dict[str, Any]:
         "uncovered_weeks": {n: sum(w.needs[n].status == "uncovered" for w in sim.weeks) for n in needs},
         "income_missed": round(sum(w.entitled - w.income for w in sim.weeks), 2),
         "possible_back_pay": round(possible, 2),
+        "income_delayed": round(sum(w.delayed for w in sim.weeks), 2),
         "stretches": stretches(sim),
     }
 

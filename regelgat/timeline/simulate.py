@@ -15,7 +15,7 @@ from typing import Literal
 
 from regelgat.check.single import check_profile
 from regelgat.client.profile import Profile
-from regelgat.guard.cases import rules_at
+from regelgat.rules.at_date import rules_at
 from regelgat.rules.procedure import ProcedureStep, steps_at
 from regelgat.rules.verdicts import Verdict
 from regelgat.timeline import procedure_state as ps
@@ -37,6 +37,7 @@ class Cell:
     flags: tuple[str, ...] = ()
     by: tuple[str, ...] = ()
     back_pay: str = ""  # a discretionary back-pay that MAY cover the week: never counted as paid
+    advance: float = 0.0  # paid as an advance of this share until the decision (the rest comes later)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Week:
     income: float
     norm: str
     rent_arrears_months: int
+    delayed: float = 0.0  # euros of this week paid only later: a week waited for, or what an advance holds back
 
 
 @dataclass
@@ -83,8 +85,18 @@ def simulate(timeline: Timeline, rulesets: Path, date_rules: DateRules = "each-w
         needs = {need: _need_cell(need, verdicts, cells) for need in profile.needs}
         entitled, norm = _entitled(profile, compiled, last)
         paid = entitled if any(cells[k].status in ("covered", "waiting") for k in INCOME_PROVISIONS if k in cells) else 0.0
-        sim.weeks.append(Week(start, needs, cells, entitled, paid, norm, arrears))
+        sim.weeks.append(Week(start, needs, cells, entitled, paid, norm, arrears, delayed(cells, entitled)))
     return sim
+
+
+def delayed(cells: dict[str, Cell], entitled: float) -> float:
+    """Euros of a week's bijstand paid only later: all of a week waited for, the part an advance holds back."""
+    cell = next((cells[k] for k in INCOME_PROVISIONS if k in cells), None)
+    if cell is None or cell.status not in ("covered", "waiting"):
+        return 0.0
+    if cell.status == "waiting":
+        return entitled
+    return entitled * (1 - cell.advance) if cell.advance else 0.0
 
 
 @dataclass
@@ -216,7 +228,8 @@ def _applied(key: str, segment: ps.Segment, steps: dict[str, ProcedureStep], ctx
                                f"({segment.since}) and paid afterwards",
                     _cite(advance) + _cite(start), _flags(advance, start))
     if decision is not None and ctx.last < applied + dt.timedelta(weeks=decision.weeks):
-        return Cell("covered", f"advance of {advance.share:.0%} until the decision" if advance else "")
+        return Cell("covered", f"advance of {advance.share:.0%} until the decision" if advance else "",
+                    advance=advance.share if advance else 0.0)
     return Cell("covered")
 
 
