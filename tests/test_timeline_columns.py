@@ -65,7 +65,8 @@ def test_columns_agree_with_single_client_timelines(date):
     rows = _sample(events, size)
     profiles = materialise(pop, np.array(rows))
     for row, profile in zip(rows, profiles):
-        single = to_json(simulate(_one(scenario, profile, events[:, row]), RULES))
+        sim = simulate(_one(scenario, profile, events[:, row]), RULES)
+        single = to_json(sim)
         for need, weeks in single["uncovered_weeks"].items():
             assert result.uncovered[NEEDS.index(need), row] == weeks, (profile.id, need)
         waiting = sum(w["needs"]["income"]["status"] == "waiting" for w in single["weeks"])
@@ -73,6 +74,9 @@ def test_columns_agree_with_single_client_timelines(date):
         assert round(float(result.missed[row]), 2) == single["income_missed"], profile.id
         assert round(float(result.possible_back_pay[row]), 2) == single["possible_back_pay"], profile.id
         assert round(float(result.delayed[row]), 2) == single["income_delayed"], profile.id
+        income = [w.provisions.get("participatiewet-bijstand/algemene_bijstand") for w in sim.weeks]
+        held = sum(w.entitled * (1 - c.advance) for w, c in zip(sim.weeks, income) if c is not None and c.advance)
+        assert round(float(result.held_back[row]), 2) == round(held, 2), profile.id
     # the sample is worth something: someone lost weeks, and the rules changed during the second one
     assert result.uncovered[NEEDS.index("income"), rows].max() >= 4
 
@@ -125,3 +129,69 @@ def test_bad_timeline_blocks_are_one_line(tmp_path, edit, message):
         load_scenario(bad)
     text = str(caught.value)
     assert message in text and "\n" not in text and str(bad) in text
+
+
+def test_diff_moves_the_weeks_with_the_2026_procedure():
+    """2025 -> 2026: the same timelines; art. 44 lid 5 'may' pay back, advances hold back 5% instead of 10%."""
+    import json
+
+    from click.testing import CliRunner
+
+    from regelgat.cli import main
+
+    result = CliRunner().invoke(main, ["diff", "--from", "2025-03-03", "--to", "2026-03-02", str(SCENARIO),
+                                       "--size", "600", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    weeks = json.loads(result.output)["weeks"]
+    before, after = weeks["before"], weeks["after"]
+    assert before["uncovered_weeks"]["income"] > 0
+    assert before["possible_back_pay"] == 0 < after["possible_back_pay"] <= after["income_missed"]
+    # 10% held back by 90% advances, 5% by 95% ones (norms rise a little in between)
+    assert 0.4 < after["advance_held_back"] / before["advance_held_back"] < 0.6
+    steps = "\n".join(weeks["procedure_changes"])
+    assert "advance_90" in steps and "advance_95" in steps and "back_pay_may_3_months" in steps
+    text = CliRunner().invoke(main, ["diff", "--from", "2025-03-03", "--to", "2026-03-02", str(SCENARIO),
+                                     "--size", "600"]).output
+    assert "Weeks without cover" in text and "may repay" in text
+
+
+def test_run_reports_weeks_and_is_deterministic(tmp_path):
+    from regelgat.batch.report import write_reports
+    from regelgat.batch.runner import RunOptions, run_batch
+    from regelgat.rules.at_date import rules_at
+
+    scenario = load_scenario(SCENARIO).with_overrides(size=3000)
+    compiled = rules_at(RULES, scenario.date, tuple(scenario.spec.rulesets))
+    outputs = []
+    for name, workers in (("a", 1), ("b", 2)):
+        out = tmp_path / name
+        result = run_batch(scenario, compiled, RunOptions(out=out, workers=workers))
+        write_reports(result.summary, out)
+        outputs.append(out)
+        weeks = result.summary.timeline.by_group["all"]["all"]
+        income = weeks.needs["income"]
+        assert income.profiles == 3000 and 0 < income.four_or_more <= income.any_uncovered < 3000
+        assert weeks.missed_total > 0 and weeks.missed_median_when_any > 0
+        assert sum(result.summary.timeline.uncovered_histogram["income"]) == 3000
+        assert "## Weeks without cover" in (out / "report.md").read_text()
+        assert "Weeks without cover" in (out / "report.html").read_text()
+    for file in ("summary.json", "report.md", "report.html"):
+        assert (outputs[0] / file).read_bytes() == (outputs[1] / file).read_bytes(), file
+
+
+def test_run_refuses_an_unknown_provision(tmp_path):
+    import yaml
+
+    from regelgat.batch.runner import RunOptions, run_batch
+    from regelgat.rules.at_date import rules_at
+
+    data = yaml.safe_load(SCENARIO.read_text())
+    data["timeline"]["events"][1]["provision"] = "participatiewet-bijstand/algemene_bijstnd"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data, sort_keys=False))
+    scenario = load_scenario(bad)
+    with pytest.raises(InputError) as caught:
+        run_batch(scenario, rules_at(RULES, scenario.date, ("participatiewet-bijstand",)),
+                  RunOptions(out=tmp_path / "out"))
+    assert "algemene_bijstand" in str(caught.value) and "line" in str(caught.value)
+    assert not (tmp_path / "out").exists()

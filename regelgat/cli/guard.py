@@ -122,6 +122,8 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
     """
     from regelgat.check.single import default_rulesets_dir
     from regelgat.guard.diff import diff_population
+    from regelgat.guard.diff_weeks import text_lines, weeks_diff
+    from regelgat.guard.diff_weeks import to_json as weeks_json
     from regelgat.guard.git_rulesets import temporary_folder
     from regelgat.io.atomic import write_atomic
     from regelgat.guard.diff_report import to_json, to_markdown, to_text
@@ -146,16 +148,25 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
         before, after = _sides(Path(rulesets_dir or default_rulesets_dir()), _day(date_from), _day(date_to), day,
                               base, head, Path(workdir), people.ruleset_ids)
         report = diff_population(people, before, after, examples, group_by)
+        weeks = weeks_diff(population, size, seed, before, after, people.ruleset_ids) \
+            if people.kind == "scenario" else None
         if fmt == "json":
-            text = json.dumps(to_json(report), indent=2, ensure_ascii=False)
+            data = to_json(report)
+            if weeks is not None:
+                data["weeks"] = weeks_json(weeks)
+            text = json.dumps(data, indent=2, ensure_ascii=False)
         else:
             text = to_markdown(report) if fmt == "markdown" else to_text(report)
+            if weeks is not None:
+                fence = ("```", "```") if fmt == "markdown" else ("", "")
+                text += "\n\n" + "\n".join([fence[0], *text_lines(weeks), fence[1]]).strip("\n")
+    changed = report.changed or (weeks is not None and weeks.changed)
     if output:
         write_atomic(output, text + "\n")  # checked before the work started
-        click.echo(f"wrote {output}: " + ("outcomes changed" if report.changed else "no outcome changed"))
+        click.echo(f"wrote {output}: " + ("outcomes changed" if changed else "no outcome changed"))
     else:
         click.echo(text)
-    sys.exit(1 if report.changed else 0)
+    sys.exit(1 if changed else 0)
 
 
 def _day(value):

@@ -50,6 +50,7 @@ class WeekResults:
     missed: np.ndarray  # (n,) float64 euros
     possible_back_pay: np.ndarray  # (n,) float64
     delayed: np.ndarray  # (n,) float64
+    held_back: np.ndarray  # (n,) float64: of `delayed`, what advances held back until the decision
     evaluations: int  # numpy engine runs: rules periods x classes of weeks since the melding
     replays: int  # distinct profiles-with-events whose weeks were replayed
 
@@ -148,9 +149,10 @@ def run_weeks(plan: TimelinePlan, event_weeks: np.ndarray, cols: Columns, needs:
     paid = np.empty((len(unique), plan.weeks), dtype=bool)
     back = np.empty((len(unique), plan.weeks), dtype=bool)
     later = np.empty((len(unique), plan.weeks))
+    held = np.empty((len(unique), plan.weeks))
     for s, row in enumerate(unique):
-        status[s], paid[s], back[s], later[s] = replay.run(row)
-    return _totals(plan, status, paid, back, later, inverse, entitled, period_of, needs,
+        status[s], paid[s], back[s], later[s], held[s] = replay.run(row)
+    return _totals(plan, status, paid, back, (later, held), inverse, entitled, period_of, needs,
                    len(periods) * len(classes), len(unique))
 
 
@@ -160,15 +162,17 @@ def _totals(plan, status, paid, back, later, inverse, entitled, period_of, needs
     n = len(inverse)
     uncovered = (status == UNCOVERED).sum(axis=2)[inverse].T.astype(np.int16) * needs
     waiting = (status == WAITING).sum(axis=2)[inverse].T.astype(np.int16) * needs
-    missed, possible, delayed_total = np.zeros(n), np.zeros(n), np.zeros(n)
+    later, held = later
+    missed, possible, delayed_total, held_total = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for w in range(plan.weeks):
         euros = entitled[period_of[w]]
         unpaid = ~paid[inverse, w]
         missed += np.where(unpaid, euros, 0.0)
         possible += np.where(unpaid & back[inverse, w], euros, 0.0)
         delayed_total += euros * later[inverse, w]
+        held_total += euros * held[inverse, w]
     return WeekResults(uncovered.astype(np.int16), waiting.astype(np.int16), missed, possible, delayed_total,
-                       evaluations, replays)
+                       held_total, evaluations, replays)
 
 
 def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,7 +278,7 @@ class _Replay:
         applied_on: dict = {}
         weeks = self.plan.weeks
         status = np.full((len(NEEDS), weeks), COVERED, dtype=np.int8)
-        paid, back, later = np.zeros(weeks, bool), np.zeros(weeks, bool), np.zeros(weeks)
+        paid, back, later, held = np.zeros(weeks, bool), np.zeros(weeks, bool), np.zeros(weeks), np.zeros(weeks)
         for w, (start, last) in enumerate(self.dates):
             p = self.period_of[w]
             c = bisect.bisect_right(self.classes, _melding_weeks(parts, last)) - 1
@@ -295,5 +299,7 @@ class _Replay:
                     back[w] |= bool(cell.back_pay)
             paid[w] = any(cells[key].status in ("covered", "waiting") for key in INCOME_PROVISIONS if key in cells)
             later[w] = delayed(cells, 1.0)
-        return status, paid, back, later
+            income = cells.get(INCOME)
+            held[w] = 1 - income.advance if income is not None and income.advance else 0.0
+        return status, paid, back, later, held
 
