@@ -101,7 +101,11 @@ def wsr_classes(compiled_list) -> list[int]:
 
     def walk(node: Any) -> None:
         if isinstance(node, Compare) and node.fact == WSR and isinstance(node.value, (int, float)):
-            cuts.update((int(np.ceil(node.value)), int(np.floor(node.value)) + 1))
+            # whole weeks: `>= t` and `< t` change at ceil(t), `> t` and `<= t` after floor(t), `==` at both
+            if node.op in (">=", "<", "==", "!="):
+                cuts.add(int(np.ceil(node.value)))
+            if node.op in (">", "<=", "==", "!="):
+                cuts.add(int(np.floor(node.value)) + 1)
         elif isinstance(node, Member) and node.fact == WSR:
             for value in node.values:
                 cuts.update((int(value), int(value) + 1))
