@@ -25,7 +25,7 @@ def test_mr_k_reads_the_gap_the_doors_and_his_wife_in_a_short_story():
     assert "Source: Rechtbank Amsterdam 2019" in text and "<https://uitspraken.rechtspraak.nl/" in text
     assert "If the client slept there most nights:" in text and "couple norm (2,002.13 a month)" in " ".join(text.split())
     assert all(line == line.rstrip() for line in text.splitlines())
-    assert len(text.splitlines()) <= 50  # the full table runs to hundreds of lines
+    assert len(text.splitlines()) <= 60  # the full table runs to hundreds of lines
 
 
 def test_no_ids_or_condition_syntax_in_the_story():

@@ -13,6 +13,7 @@ from regelgat.check.household import household
 from regelgat.rules.verdicts import Verdict, amount_flags, requirement_text, verdict_amount, waiting_routes
 
 _STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow"}
+_KIND_STYLE = {"attainable": "green", "harmful": "red", "impossible": "dim"}
 FLAG = "[!]"
 
 
@@ -58,6 +59,27 @@ def _routes_text(verdict: Verdict, checked: Checked) -> Text:
             holds = "holds" if refusing.group == "exclusion" else "does not hold"
             text.append(f", which refuses because this {holds}: ").append(refusing.text, style="red")
     return text
+
+
+def _routes_parts(checked: Checked) -> list[Text]:
+    """Every route out of each gap (fact -> value, what it costs, what it opens), and a perverse incentive's rules."""
+    routes, parts = checked.routes, []
+    for need, found in routes.by_need.items():
+        text = Text(f"Routes out of the {need} gap (nearest first): ", style="bold")
+        text.append("none: no change of facts opens a door" if not found else "", style="red")
+        for route in found:
+            text.append(f"\n  {route.kind}", style=_KIND_STYLE[route.kind]).append(": ")
+            text.append(", ".join(f"{c.fact} -> {c.to!r} ({c.kind})" for c in route.changes))
+            text.append(f"  opens {', '.join(route.opens)}", style="dim")
+        parts.append(text)
+        if need in routes.perverse:
+            text = Text(f"Perverse incentive ({need}): ", style="bold red").append(
+                "no attainable route; the nearest are harmful. The rules that only a harmful change passes:")
+            for rule in routes.perverse_rules[need]:
+                text.append(f"\n  {rule.ruleset}/{rule.provision}/{rule.rule.id}: ").append(rule.text)
+                text.append(f"\n    {rule.rule.source}", style="cyan")
+            parts.append(text)
+    return parts
 
 
 def euros(value: float) -> str:
@@ -148,6 +170,7 @@ def render(checked: Checked, console: Console) -> None:
     for verdict in relevant:
         if verdict.outcome == "blocked":
             parts.append(_routes_text(verdict, checked))
+    parts += _routes_parts(checked)
     parts.append(_household_text(checked))
     for effect in result.effects:
         parts.append(Text("Effect on others: ", style="bold").append(effect.text).append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,22 @@ class Checked:
     result: Result
     effects_if_staying: tuple[BoundRule, ...] = ()  # what would happen to the host if the client moved in
 
+    @cached_property
+    def routes(self):
+        """Routes out of each uncovered need (check/routes.py), re-decided as this check decided."""
+        from regelgat.check.routes import find_routes
+
+        return find_routes(self.routes_search())
+
+    def routes_search(self):
+        """The search for routes: candidate changes from the rules, each re-decided on this profile."""
+        from regelgat.check.routes import RouteSearch
+
+        def redecide(profile: Profile, facts: dict[str, Any]) -> Result:
+            return decide(self.compiled, [evaluate(a, facts) for a in self.compiled.atoms], profile.needs)
+
+        return RouteSearch(self.profile, self.facts, self.result, self.compiled, redecide)
+
     def values_read(self, rule: BoundRule) -> str:
         """The client's own values for the facts a rule's condition reads: `age = 58, addiction missing`."""
         names = sorted(facts_read(self.compiled.atoms[rule.condition]))
@@ -75,7 +92,26 @@ def check_json(checked: Checked) -> dict[str, Any]:
     payload["effects_if_staying"] = [effect_json(e, checked.compiled, checked.facts)
                                      for e in checked.effects_if_staying]
     payload["household"] = household_json(household(checked))
+    payload.update(routes_json(checked))
     return payload
+
+
+def routes_json(checked: Checked) -> dict[str, Any]:
+    """`routes` per uncovered need (nearest first) and the `perverse` needs, as the JSON contract has them."""
+    routes = checked.routes
+
+    def clause(rule: BoundRule) -> dict[str, Any]:
+        return {"provision": f"{rule.ruleset}/{rule.provision}", "criterion": rule.rule.id, "text": rule.text,
+                "source": str(rule.rule.source)}
+
+    return {
+        "routes": {need: [{"changes": [{"fact": c.fact, "to": c.to, "kind": c.kind} for c in route.changes],
+                           "kind": route.kind, "opens": list(route.opens),
+                           "clauses": [clause(r) for r in route.clauses]} for route in found]
+                   for need, found in routes.by_need.items()},
+        "perverse": list(routes.perverse),
+        "perverse_rules": {need: [clause(r) for r in rules] for need, rules in routes.perverse_rules.items()},
+    }
 
 
 def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:

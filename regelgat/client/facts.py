@@ -10,10 +10,23 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Callable, Literal, get_args, get_origin
 
 from regelgat.client.profile import Profile
+from regelgat.io import datafiles
+
+CHANGE_KINDS = ("attainable", "harmful", "impossible")  # nearest first: the order routes rank in
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """What a change of a fact would take from the client (fact_changes.yaml), in words."""
+
+    kind: Literal["attainable", "harmful", "impossible"]
+    en: str
+    nl: str
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,12 @@ class FactType:
     description: str = ""
     values: tuple[str, ...] = ()
     optional: bool = False  # may be missing, which makes a criterion that reads it UNKNOWN
+    changes: tuple[tuple[str, FactChange], ...] = ()  # true/false, up/down, or a value: what it costs
+
+    def change(self, key: str) -> FactChange | None:
+        """What becoming `key` takes: `true`/`false`, `up`/`down`/`up_from_zero`, an enum value or `any`."""
+        found = dict(self.changes)
+        return found.get(key) or found.get("any")
 
 
 def scalar_annotation(annotation: Any) -> tuple[Any, bool] | None:
@@ -228,8 +247,29 @@ def youth_care_ongoing(p: Profile) -> bool:
     return p.youth_care_before_18 and p.months_since_youth_care_ended is None
 
 
-PROFILE_FACTS: dict[str, FactType] = _profile_fact_types()
-FACT_TYPES: dict[str, FactType] = {**PROFILE_FACTS, **{n: t for n, (t, _) in DERIVED_FACTS.items()}}
+FACT_CHANGES_FILE = Path(__file__).with_name("fact_changes.yaml")
+
+
+def _read_changes(path: Path = FACT_CHANGES_FILE) -> dict[str, tuple[tuple[str, FactChange], ...]]:
+    """fact -> (key, change) pairs, read from the data file that says what each change costs."""
+    data, _ = datafiles.read(path)
+    out = {}
+    for fact, entries in data.items():
+        out[fact] = tuple((str(key).lower(), FactChange(**value)) for key, value in entries.items())
+        unknown = [c.kind for _, c in out[fact] if c.kind not in CHANGE_KINDS]
+        if unknown:
+            raise ValueError(f"{path}: {fact}: kind {unknown[0]!r} is not one of {', '.join(CHANGE_KINDS)}")
+    return out
+
+
+def _with_changes(types_: dict[str, FactType], changes: dict[str, tuple]) -> dict[str, FactType]:
+    return {name: replace(t, changes=changes.get(name, ())) for name, t in types_.items()}
+
+
+_CHANGES = _read_changes()
+PROFILE_FACTS: dict[str, FactType] = _with_changes(_profile_fact_types(), _CHANGES)
+FACT_TYPES: dict[str, FactType] = {**PROFILE_FACTS,
+                                   **_with_changes({n: t for n, (t, _) in DERIVED_FACTS.items()}, _CHANGES)}
 
 
 def profile_facts(profile: Profile) -> dict[str, Any]:

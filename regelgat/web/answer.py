@@ -7,8 +7,11 @@ sources as links, and what would have to change written as a sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
+from babel.numbers import format_decimal
+
+from regelgat.check.routes import Route
 from regelgat.check.single import Checked
 from regelgat.rules.amounts import profile_facts_read
 from regelgat.rules.expressions import facts_read
@@ -18,6 +21,7 @@ from regelgat.i18n import N_
 from regelgat.web.questions import FACT_TO_FIELD, NEED_NAMES, QUESTIONS, YES_NO
 
 OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits")}
+KINDS = {"attainable": N_("attainable"), "harmful": N_("harmful"), "impossible": N_("impossible")}
 
 
 @dataclass
@@ -48,6 +52,23 @@ class NeedAnswer:
 
 
 @dataclass
+class WayOut:
+    """One route out of a gap in words: the doors it opens, what would change, what that costs."""
+
+    kind: str  # attainable, harmful, impossible
+    kind_words: str
+    opens: list[str]
+    changes: list[str]
+
+
+@dataclass
+class NeedRoutes:
+    need: str
+    routes: list[WayOut]
+    perverse: list[Clause]  # the rules that only a harmful change passes; empty if not perverse
+
+
+@dataclass
 class Answer:
     needs: list[NeedAnswer]
     doors: list[Door]
@@ -56,6 +77,7 @@ class Answer:
     effects_if_staying: list[Clause]
     flags: list[tuple[str, str]]
     table: list[dict]
+    routes: list[NeedRoutes] = field(default_factory=list)
 
 
 def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str]) -> Answer:
@@ -82,7 +104,32 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
     table = [{"title": title[v.provision.key], "covers": ", ".join(_(NEED_NAMES[n]) for n in v.provision.spec.covers),
               "outcome": OUTCOMES[v.outcome], "flagged": bool(v.flags),
               "reasons": [_clause(r, checked, texts, _) for r in v.deciding]} for v in ordered]
-    return Answer(needs, doors, loops, effects, staying, list(dict.fromkeys(flags)), table)
+    return Answer(needs, doors, loops, effects, staying, list(dict.fromkeys(flags)), table,
+                  routes_in_words(checked, texts, title, _))
+
+
+def routes_in_words(checked: Checked, texts: RulesetTexts, title: dict[str, str], _) -> list[NeedRoutes]:
+    """Each uncovered need's routes out, in the reader's language, and its perverse-incentive rules."""
+    routes = checked.routes
+    out = []
+    for need, found in routes.by_need.items():
+        ways = [WayOut(r.kind, _(KINDS[r.kind]), [title[k] for k in r.opens], _change_words(r, texts.lang))
+                for r in found]
+        perverse = [Clause(texts.rule(rule), rule.rule.source.title, rule.rule.source.url, "",
+                           title.get(f"{rule.ruleset}/{rule.provision}", ""))
+                    for rule in routes.perverse_rules.get(need, [])]
+        out.append(NeedRoutes(_(NEED_NAMES[need]), ways, perverse))
+    return out
+
+
+def _change_words(route: Route, lang: str) -> list[str]:
+    return [getattr(c.words, lang).replace("{to}", _value(c.to, lang)) for c in route.changes]
+
+
+def _value(value: Any, lang: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return format_decimal(value, format="#,##0.##", locale={"nl": "nl_NL"}.get(lang, "en_GB"))
 
 
 def _door(verdict: Verdict, checked: Checked, texts: RulesetTexts, title: dict[str, str], _) -> Door:

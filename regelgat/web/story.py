@@ -20,6 +20,30 @@ from regelgat.web.interview import next_questions
 from regelgat.web.questions import QUESTIONS
 
 _MARK = {"covered": ("✓", "green"), "not_covered": ("✗", "red"), "undetermined": ("?", "yellow")}
+_KIND_STYLE = {"attainable": "green", "harmful": "red", "impossible": "dim"}
+SHOWN_ROUTES = 3  # per need in the story; --full and the JSON list them all
+
+
+def and_list(items: list[str], _) -> str:
+    """`a, b and c` in the reader's language."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {_('and')} {items[-1]}"
+
+
+def _routes_story(answer, out, _) -> None:
+    """Per uncovered need the nearest routes out, and a perverse incentive with the rules behind it."""
+    if any(need.routes for need in answer.routes):
+        out(Text(_("Routes out of the gap (what would have to change, nearest first)"), style="bold underline"))
+    for need in answer.routes:
+        for way in need.routes[:SHOWN_ROUTES]:
+            line = Text(f"{need.need}, ", style="bold").append(way.kind_words, style=_KIND_STYLE[way.kind])
+            line.append(f": {and_list(way.opens, _)} {_('would open if the client')} {and_list(way.changes, _)}.")
+            out(line, 2)
+        if len(need.routes) > SHOWN_ROUTES:
+            out(f"{_('More routes:')} {len(need.routes) - SHOWN_ROUTES} (--full)", 2, "dim")
+        if need.perverse:
+            out(Text(f"{_('Perverse incentive')} ({need.need}): ", style="bold red").append(
+                f"{_('no route within reach; only getting worse opens a door.')} "
+                f"{_('Rules that make it so:')} {len(need.perverse)} (--full)"), 2)
 
 
 def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Console) -> None:
@@ -61,6 +85,7 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
             now = f" {_('Now:')} {door.clause.now}." if door.clause.now else ""
             out(f"{door.clause.change}{now}", 4)
             out(f"{_('Source:')} {door.clause.source_title} <{door.clause.source_url}>", 4, "cyan")
+    _routes_story(answer, out, _)
     for titles in answer.loops:
         out(Text(_("Referral loops"), style="bold underline"))
         out(" → ".join([*titles, titles[0]]), 2, "red")
