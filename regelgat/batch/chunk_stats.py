@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from regelgat.batch.shortfall import histogram, shortfalls
+from regelgat.batch.route_kinds import KINDS, RouteKinds
 from regelgat.batch.tally import count_by, group_codes, group_labels, profile_keys, unique_columns
 from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import BLOCKED, ELIGIBLE, Decisions, VectorEngine
@@ -23,6 +24,7 @@ from regelgat.population.scenario_model import Scenario
 from regelgat.rules.columns import Columns
 
 SAMPLE = 32  # profiles kept per pattern to choose the most typical from
+ROUTE_EXAMPLES = 2  # profiles kept per need whose nearest route out of the gap is harmful
 BASE_FEATURES = ["profile", *(f"need:{n}" for n in NEEDS), *(f"gap:{n}" for n in NEEDS), "any_gap", "nothing", "in_loop"]
 
 
@@ -37,7 +39,9 @@ class Layout:
                          *(f"relevant:{p.key}" for p in provisions),
                          *(f"refused:{engine.keys[engine.reason_provision[r]]}/{rule.rule.id}"
                            for r, rule in enumerate(engine.reasons)),
-                         *(f"effect:{e.key}" for e in engine.compiled.effects)]
+                         *(f"effect:{e.key}" for e in engine.compiled.effects),
+                         *(f"route:{need}:{kind}" for need in NEEDS for kind in KINDS)]
+        self.route_kinds = RouteKinds(engine)
         # For each set of gapped needs: the provisions covering one, and what they wait for.
         index = engine.index
         closure = np.zeros((16, len(provisions)), dtype=bool)
@@ -90,12 +94,13 @@ class ChunkStats:
     sample: dict[str, np.ndarray]  # pattern, key, index, simplest flag, complexity, then row.* columns
     checked: int = 0  # profiles of this chunk re-decided by durable_rules
     shortfall: dict[str, np.ndarray] = field(default_factory=dict)  # group -> (labels, euros) histogram
+    route_examples: dict[str, list[list[int]]] = field(default_factory=dict)  # need -> [key, index], harmful
 
     def to_bytes(self) -> bytes:
         """The stats as a plain .npz (no pickle), as workers send them and chunks/ stores them."""
         arrays: dict[str, np.ndarray] = {}
         meta = {"n": self.n, "vocab": self.vocab, "pattern_sigs": self.pattern_sigs, "loop_list": self.loop_list,
-                "checked": self.checked}
+                "checked": self.checked, "route_examples": self.route_examples}
         for prefix in ("counts", "pattern_counts", "loop_counts", "pattern_cat", "pattern_sum",
                        "pattern_present", "moments", "sample", "shortfall"):
             for key, value in getattr(self, prefix).items():
@@ -119,7 +124,8 @@ class ChunkStats:
             parts[prefix][name] = value
         return cls(meta["n"], meta["vocab"], parts["counts"], meta["pattern_sigs"], parts["pattern_counts"], meta["loop_list"],
                    parts["loop_counts"], parts["pattern_cat"], parts["pattern_sum"], parts["pattern_present"],
-                   parts["moments"], parts["sample"], meta["checked"], parts["shortfall"])
+                   parts["moments"], parts["sample"], meta["checked"], parts["shortfall"],
+                   meta.get("route_examples", {}))
 
 
 @dataclass
@@ -136,6 +142,7 @@ class Derived:
     groups: list[tuple[str, np.ndarray, tuple[str, ...]]] = field(default_factory=list)
     shortfall: np.ndarray | None = None  # euros a month below the social minimum (batch/shortfall.py)
     has_shortfall: np.ndarray | None = None  # where income is a gap and the social minimum is known
+    routes: np.ndarray | None = None  # (needs, n): rank of the nearest route out of each gap, 0 if no gap
 
 
 def relevant_provisions(layout: Layout, decisions: Decisions, need_code: np.ndarray) -> np.ndarray:
@@ -198,7 +205,17 @@ def derive_results(layout: Layout, pop: ProfileColumns, cols: Columns, decisions
     keys = profile_keys(layout.scenario.seed, pop.start + np.arange(n))
     below, has = shortfalls(engine, cols, decisions)
     return Derived(deciding, gap_code, pattern_local, sigs, loop_local, loop_keys, keys,
-                   group_codes(layout.scenario, cols), below, has)
+                   group_codes(layout.scenario, cols), below, has, _route_ranks(layout, cols, decisions, gapped))
+
+
+def _route_ranks(layout: Layout, cols: Columns, decisions: Decisions, gapped: np.ndarray) -> np.ndarray:
+    """The nearest route's rank for each gap, computed over the gapped rows only."""
+    ranks = np.zeros((len(NEEDS), decisions.n), np.int8)
+    if len(gapped):
+        sub = Columns(len(gapped), {k: v[gapped] for k, v in cols.values.items()},
+                      {k: v[gapped] for k, v in cols.present.items()}, cols.vocab)
+        ranks[:, gapped] = layout.route_kinds.nearest(sub, decisions.take(gapped))
+    return ranks
 
 
 def chunk_stats(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: Decisions, derived: Derived) -> ChunkStats:
@@ -223,7 +240,8 @@ def chunk_stats(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: D
     for p, (start, _, end) in enumerate(engine.spans):
         np.logical_and(derived.deciding[start:end], relevant[p], out=refused[start:end])
     parts = [np.ones((1, n), bool), decisions.needs, decisions.gaps, (derived.gap_code > 0)[None], nothing[None],
-             (derived.loop_local >= 0)[None], eligible, shut, relevant, refused, decisions.effects]
+             (derived.loop_local >= 0)[None], eligible, shut, relevant, refused, decisions.effects,
+             np.stack([derived.routes[k] == r for k in range(len(NEEDS)) for r in range(1, len(KINDS) + 1)])]
     counts = count_by(derived.groups, parts)
     npat = len(derived.pattern_sigs)
     has = derived.pattern_local >= 0
@@ -236,7 +254,20 @@ def chunk_stats(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: D
     sample = _samples(layout, pop, derived, has, npat)
     return ChunkStats(n, {k: list(v) for k, v in pop.vocab.items()}, counts, derived.pattern_sigs, pattern_counts, loop_list, loop_counts, pattern_cat,
                       pattern_sum, pattern_present, moments, sample,
-                      shortfall=histogram(derived.groups, derived.shortfall, derived.has_shortfall))
+                      shortfall=histogram(derived.groups, derived.shortfall, derived.has_shortfall),
+                      route_examples=_route_examples(pop, derived))
+
+
+def _route_examples(pop: ProfileColumns, derived: Derived) -> dict[str, list[list[int]]]:
+    """Per need, the profiles (lowest keys first) whose nearest route out of the gap is harmful."""
+    harmful = KINDS.index("harmful") + 1
+    out = {}
+    for k, need in enumerate(NEEDS):
+        rows = np.flatnonzero(derived.routes[k] == harmful)
+        rows = rows[np.argsort(derived.keys[rows], kind="stable")[:ROUTE_EXAMPLES]]
+        if len(rows):
+            out[need] = [[int(derived.keys[r]), int(pop.start + r)] for r in rows]
+    return out
 
 
 def _loop_counts(derived: Derived) -> tuple[list[list[str]], dict[str, np.ndarray]]:

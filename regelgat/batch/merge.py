@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from regelgat.batch.chunk_stats import SAMPLE, ChunkStats, Layout
+from regelgat.batch.chunk_stats import ROUTE_EXAMPLES, SAMPLE, ChunkStats, Layout
 
 
 @dataclass
@@ -32,12 +32,15 @@ class Merger:
     vocab: dict[str, tuple] = field(default_factory=dict)
     checked: int = 0
     shortfall: dict[str, np.ndarray] = field(default_factory=dict)  # group -> (labels, euros) histogram
+    route_examples: dict[str, list[list[int]]] = field(default_factory=dict)  # need -> [key, index], lowest keys
 
     def add(self, stats: ChunkStats) -> None:
         """Add one chunk's stats; chunks must come in chunk order, so that ids and samples do not depend on timing."""
         self.n += stats.n
         self.checked += stats.checked
         self.vocab = {k: tuple(v) for k, v in stats.vocab.items()}
+        for need, found in stats.route_examples.items():
+            self.route_examples[need] = sorted(self.route_examples.get(need, []) + found)[:ROUTE_EXAMPLES]
         for name, table in stats.counts.items():
             self.counts[name] = self.counts.get(name, 0) + table
         for name, table in stats.shortfall.items():

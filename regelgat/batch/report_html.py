@@ -11,6 +11,7 @@ import html
 from typing import Any
 
 from regelgat.batch.report_sensitivity import sensitivity_lines
+from regelgat.batch.route_report import harmful_line, routes_html
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
 from regelgat.batch import weeks_report, wording
 from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
@@ -143,12 +144,13 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
     big = w("{gap} have a need that no scheme covers; {nothing} qualify for nothing they need.").format(
         gap=w.pct(overall.any_gap_share), nothing=w.pct(overall.nothing_share))
     body.append(f'<div class="lead"><p class="big">{_e(big)}</p>'
-                + "".join(f"<p>{_e(line)}</p>" for line in headline(summary, w)) + "</div>")
+                + "".join(f"<p>{_e(line)}</p>" for line in headline(summary, w) + harmful_line(summary, w)) + "</div>")
 
     body += _html_groups(summary, needs, w)
     body += _html_shortfall(summary, w)
     body += _html_criteria(summary, w)
     body += _html_doors_and_loops(summary, w)
+    body += routes_html(summary, w)
     body += _html_patterns(summary, w)
     if summary.sensitivity is not None:
         lines = sensitivity_lines(summary, w)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from regelgat.batch import weeks_report, wording
 from regelgat.batch.report_sensitivity import sensitivity_markdown
+from regelgat.batch.route_report import harmful_line, routes_markdown
 from regelgat.batch.summary_model import Summary
 from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
                                        headline, loop_text, needs_in, open_doors, per_group_top, profile_yaml,
@@ -21,7 +22,7 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
     out += [w("{profiles} simulated profiles (seed {seed}), rules in force on {date}, run by regelgat through "
               "{rulesets} rulesets.").format(profiles=w.num(summary.profiles), seed=scenario.seed,
                                              date=scenario.date, rulesets=len(summary.rulesets)), ""]
-    out += ["## " + w("In short"), ""] + [f"- {line}" for line in headline(summary, w)] + [""]
+    out += ["## " + w("In short"), ""] + [f"- {line}" for line in headline(summary, w) + harmful_line(summary, w)] + [""]
     out += _md_groups(summary, needs, w)
     out += _md_shortfall(summary, w)
     out += _md_criteria(summary, w)
@@ -38,6 +39,7 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
             out.append(f"- {w.pct(loop.share)} ({w.num(loop.count)}): " + loop_text(loop, w))
     else:
         out.append(w("None found."))
+    out += routes_markdown(summary, w)
     out += _md_patterns(summary, w)
     out += sensitivity_markdown(summary, w)
     out += weeks_report.markdown(summary, w)

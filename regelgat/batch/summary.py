@@ -16,6 +16,7 @@ from regelgat.batch.chunk_stats import Layout
 from regelgat.batch.merge import Merger
 from regelgat.batch import shortfall
 from regelgat.batch.patterns import decode_pattern, pattern_id, pattern_info, reason_info, refusals_label
+from regelgat.batch.route_summary import route_summary
 from regelgat.client.profile import NEEDS, Profile, without_defaults
 from regelgat.population.profile_columns import ProfileColumns, profile_dicts
 
@@ -60,7 +61,8 @@ def finish(layout: Layout, merger: Merger, meta: dict[str, Any], detailed: int =
     criteria, closed = _criteria(t)
     return {**meta, "profiles": t.total, "groups": [{"name": n, "labels": list(l)} for n, l in t.group_meta],
             "by_group": _groups(t), "provisions": _provisions(t), "criteria": criteria,
-            "patterns": _patterns(t, closed, detailed), "loops": _loops(t), "effects": _effects(t)}
+            "patterns": _patterns(t, closed, detailed), "loops": _loops(t), "effects": _effects(t),
+            "routes": route_summary(t.layout, t.merger, t.by_group, t.overall, t.features)}
 
 
 def _groups(t: _Totals) -> dict[str, dict[str, dict]]:

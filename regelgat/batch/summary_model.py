@@ -193,6 +193,53 @@ class Effect(_Model):
     source: Source
 
 
+class RouteChange(_Model):
+    fact: str
+    to: Any
+    kind: str = Field(description="attainable, harmful or impossible (regelgat/client/fact_changes.yaml).")
+    words: str = Field(description="The change in words: 'it would open if the client ...'.")
+    words_nl: str = Field(description="The same in Dutch: 'het zou opengaan als de cliënt ...'.")
+
+
+class RouteRule(_Model):
+    """A criterion that only a harmful change passes: the rule that rewards getting worse."""
+
+    provision: str
+    criterion: str
+    text: str
+    source: Source
+
+
+class ExampleRoute(_Model):
+    kind: str = Field(description="attainable, harmful or impossible: the worst of its changes.")
+    changes: list[RouteChange]
+    opens: list[str]
+
+
+class RouteExample(_Model):
+    """One profile whose nearest route out of the gap is harmful, with its routes searched exactly."""
+
+    profile_id: str
+    profile: dict[str, Any] = Field(description="The profile's fields off their default.")
+    kind: str = Field(description="The exact search's nearest route kind for this profile.")
+    routes: list[ExampleRoute] = Field(description="Its nearest routes, at most four.")
+    rules: list[RouteRule] = Field(description="The criteria only the harmful changes pass.")
+
+
+class NeedRoutes(_Model):
+    """How near the way out of a need's gaps is: the kind of each gap case's nearest route."""
+
+    need: str
+    gap_cases: int = Field(description="Profiles with this need that nothing covers: the base of the shares.")
+    nearest: dict[str, int] = Field(description="Gap cases by the kind of their nearest route: attainable, "
+                                                "harmful, impossible, none (no change of facts opens a door).")
+    harmful_share: float = Field(description="Gap cases whose nearest route is harmful, over gap_cases: the "
+                                             "perverse incentives.")
+    by_group: dict[str, dict[str, dict[str, int]]] = Field(
+        description="Group -> label -> {gap_cases, harmful}.")
+    examples: list[RouteExample] = Field(description="The first profiles (by key) whose nearest route is harmful.")
+
+
 class CheckInfo(_Model):
     """How the figures were checked."""
 
@@ -259,6 +306,7 @@ class Summary(_Model):
     check: CheckInfo
     sensitivity: Sensitivity | None = Field(None, description="Only with --sensitivity (optional).")
     timeline: TimelineSummary | None = Field(None, description="Weeks without cover, when the scenario has events.")
+    routes: list[NeedRoutes] | None = Field(None, description="Per need with gaps: how near the way out is.")
 
     @property
     def overall(self) -> GroupStats:
