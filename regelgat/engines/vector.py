@@ -213,7 +213,7 @@ class VectorEngine:
     @staticmethod
     def _status(rule: BoundRule, exclusion: bool, atoms: list[Tri], status: np.ndarray,
                 bases: dict[int, np.ndarray]) -> None:
-        """Write one reason's STATUSES codes, as verdicts._status decides them.
+        """Write one reason's STATUSES codes, as verdicts.reason_status decides them.
 
         In uint8 arithmetic on `status`: masked writes (np.copyto with where=) are many times
         slower.

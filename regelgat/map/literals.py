@@ -20,7 +20,7 @@ def fact_type(name: str) -> FactType:
     return FACT_TYPES.get(name, _AMOUNT)
 from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules
 from regelgat.rules.expressions import And, Compare, Member, Node, Or, describe, evaluate, negate
-from regelgat.rules.verdicts import _status
+from regelgat.rules.verdicts import reason_status
 
 _CANONICAL = {"==", "<", "<="}
 
@@ -44,7 +44,7 @@ class Literal:
             return (self.provision.key in eligible) == self.present
         if self.rule is not None:
             answers = {index: evaluate(node, facts) for index, node in self.atoms}
-            status = _status(self.rule, answers, exclusion=self.rule.group == "exclusion")
+            status = reason_status(self.rule, answers, exclusion=self.rule.group == "exclusion")
             return (status in ("pass", "not_applicable")) == self.present
         if self.node is None:
             return (self.fact in facts) == self.present

@@ -53,7 +53,9 @@ class Result:
     effects: tuple[BoundRule, ...]
 
 
-def _status(rule: BoundRule, atoms: Sequence[bool | None], exclusion: bool = False) -> Status:
+def reason_status(rule: BoundRule, atoms: Sequence[bool | None], exclusion: bool = False) -> Status:
+    """A criterion or exclusion's status from its atoms' answers: shared by decide() and the gap map's
+    rule literals, so both read "met" the same way."""
     if rule.when is not None:
         applies = atoms[rule.when]
         if applies is False:
@@ -78,8 +80,8 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
     """
     own: dict[str, list[Reason]] = {}
     for provision in compiled.provisions:
-        own[provision.key] = [Reason(r, _status(r, atoms)) for r in provision.criteria] + \
-            [Reason(r, _status(r, atoms, exclusion=True)) for r in provision.exclusions]
+        own[provision.key] = [Reason(r, reason_status(r, atoms)) for r in provision.criteria] + \
+            [Reason(r, reason_status(r, atoms, exclusion=True)) for r in provision.exclusions]
     own_ok = {key: all(r.passed for r in reasons) for key, reasons in own.items()}
 
     def waived(rule: BoundRule) -> bool:
