@@ -36,10 +36,17 @@ class Literal:
     rule: BoundRule | None = None
     atoms: tuple[tuple[int, Node], ...] = ()  # a rule literal's conditions, by atom index
     provision: BoundProvision | None = None  # a provision literal: the client gets it (`present`) or not
+    own: bool = False  # with `provision`: the provision accepts the client on its own criteria, or not
 
     def holds(self, facts: dict[str, Any], eligible: set[str] = frozenset()) -> bool:
         """Whether a profile's facts (as `profile_facts` gives them) meet this literal; `eligible`
         holds the provisions `regelgat check` finds eligible, for a provision literal."""
+        if self.provision is not None and self.own:
+            answers = {index: evaluate(node, facts) for index, node in self.atoms}
+            rules = (*self.provision.criteria, *self.provision.exclusions)
+            accepted = all(reason_status(r, answers, exclusion=r.group == "exclusion") in ("pass", "not_applicable")
+                           for r in rules)
+            return accepted == self.present
         if self.provision is not None:
             return (self.provision.key in eligible) == self.present
         if self.rule is not None:
@@ -70,6 +77,17 @@ def provision_literals(provisions: Iterable[BoundProvision]) -> list[Literal]:
     """Gets / does not get each provision that others wait for: "no bijstand" is one condition,
     not one region per reason bijstand can be refused."""
     return [Literal(p.key, None, gets, provision=p) for p in provisions for gets in (False, True)]
+
+
+def own_literals(compiled: CompiledRules, provisions: Iterable[BoundProvision]) -> list[Literal]:
+    """Accepted / refused on its own criteria, for each provision in a referral loop: the loop holds
+    when one of them accepts the client but waits for another, whatever its criteria are."""
+    out = []
+    for p in provisions:
+        indices = sorted({i for r in (*p.criteria, *p.exclusions) for i in (r.condition, r.when) if i is not None})
+        atoms = tuple((i, compiled.atoms[i]) for i in indices)
+        out += [Literal(f"{p.key}/own_criteria", None, ok, atoms=atoms, provision=p, own=True) for ok in (False, True)]
+    return out
 
 
 def leaves(nodes: Iterable[Node]) -> list[Compare | Member]:
@@ -110,6 +128,8 @@ def by_fact(literals: Iterable[Literal]) -> dict[str, str]:
 
 
 def _constraint(fact: str, lits: list[Literal]) -> str:
+    if lits[0].own:
+        return "met" if lits[0].present else "not met"
     if lits[0].provision is not None:
         return "eligible" if lits[0].present else "not eligible"
     if lits[0].rule is not None:
@@ -149,8 +169,11 @@ def conditions(literals: Iterable[Literal]) -> list[str]:
     """The region as readable conditions, one per fact."""
     literals = list(literals)
     rules = {lit.fact: lit for lit in literals if lit.rule is not None}
-    provisions = {lit.fact: lit for lit in literals if lit.provision is not None}
-    return [f"{c}: {rules[fact].rule.text} ({fact})" if fact in rules else
+    provisions = {lit.fact: lit for lit in literals if lit.provision is not None and not lit.own}
+    own = {lit.fact: lit for lit in literals if lit.own}
+    return [f"{'accepted' if c == 'met' else 'refused'} on its own criteria by {own[fact].provision.spec.title} "
+            f"({own[fact].provision.key})" if fact in own else
+            f"{c}: {rules[fact].rule.text} ({fact})" if fact in rules else
             f"{c} for {provisions[fact].provision.spec.title} ({fact})" if fact in provisions else
             fact if c == "true" else f"not {fact}" if c == "false" else f"{fact} {c}"
             for fact, c in by_fact(literals).items()]

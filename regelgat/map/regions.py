@@ -59,6 +59,7 @@ class GapMap:
     complete: bool = False
     loops: list[Region] | None = None
     dead: list[str] = field(default_factory=list)
+    population: Any = None  # map.shares.Shares, with --scenario: members per region in a population
 
 
 def parse_where(where: str | None) -> expressions.Node | None:
@@ -81,7 +82,8 @@ def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeou
     covering = [p for p in compiled.provisions if need in p.spec.covers]
     reached = _with_granters(compiled, covering)
     granters = [p for p in reached if p not in covering]
-    mapper = _Mapper(space, need, inside, lits.candidates(nodes) + lits.rule_literals(compiled, reached)
+    leaves = lits.candidates(nodes)
+    mapper = _Mapper(space, need, inside, leaves + lits.rule_literals(compiled, reached)
                      + lits.provision_literals(granters))
     try:
         result.dead = [p.key for p in covering if not space.satisfiable(space.eligible[p.key])]
@@ -89,13 +91,24 @@ def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeou
         result.complete = True
         if loops:
             result.loops = []
+            mapper = _Mapper(space, need, inside, leaves + _loop_literals(compiled, space, reached))
             result.loops = mapper.cover(conjunction([space.gap(need), _any_loop(space)]), trap=True)
     except SolverTimeout:
-        result.regions = result.regions or mapper.found
-        if loops and result.loops is not None:
+        if result.loops is None:
+            result.regions = mapper.found
+        else:
             result.loops = mapper.found
         result.complete = False
     return result
+
+
+def _loop_literals(compiled: CompiledRules, space: Space, reached: list[BoundProvision]) -> list[Literal]:
+    """The wide literals of loop regions: met / not met per compound rule and gets / does not get for
+    every provision in a referral loop or waited for, then accepted or not on its own criteria per
+    provision in a loop (last, so kept by preference: one condition instead of all its criteria)."""
+    in_loops = [space.provision(k) for k in sorted({k for cycle, _ in _cycles(space) for k in cycle})]
+    waited = _with_granters(compiled, reached + [p for p in in_loops if p not in reached])
+    return lits.rule_literals(compiled, waited) + lits.provision_literals(waited) + lits.own_literals(compiled, in_loops)
 
 
 class _Mapper:
@@ -105,6 +118,7 @@ class _Mapper:
         self.covering = [p for p in space.compiled.provisions if need in p.spec.covers]
         self.found: list[Region] = []
         self.nearby = _nearby(candidates, space.whole)
+        self.cycles = _cycles(space)
 
     def cover(self, goal: Formula, trap: bool = False) -> list[Region]:
         """Regions until every goal situation within --where lies in one; then drop any region the
@@ -114,7 +128,7 @@ class _Mapper:
         formulas: list[Formula] = []
         while (seed := self.space.seed(goal, self.inside, negation(disjunction(formulas)))) is not None:
             cube = [self.candidates[i] for i in seed.which([f for _, f in self.candidates])]
-            cycle, target = next(((c, conjunction([goal, f])) for c, f in _cycles(self.space) if seed.holds(f)),
+            cycle, target = next(((c, conjunction([goal, f])) for c, f in self.cycles if seed.holds(f)),
                                  ((), goal)) if trap else ((), goal)
             literals = [f for _, f in cube]
             keep = self.space.smallest_core(literals, target, [i for i, (lit, _) in enumerate(cube)
@@ -153,6 +167,9 @@ class _Mapper:
 
 
 def _formula(space: Space, lit: Literal) -> Formula:
+    if lit.own:
+        accepted = space.own_ok(lit.provision.key)
+        return accepted if lit.present else negation(accepted)
     if lit.provision is not None:
         gets = space.eligible[lit.provision.key]
         return gets if lit.present else negation(gets)
