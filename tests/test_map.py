@@ -39,7 +39,7 @@ def compiled(rulesets):
 
 @pytest.fixture(scope="module")
 def maps(compiled):
-    return {"care": gap_map(compiled, "care"), "debt_help": gap_map(compiled, "debt_help"),
+    return {"care": gap_map(compiled, "care", loops=True), "debt_help": gap_map(compiled, "debt_help"),
             "housing": gap_map(compiled, "housing", WORKING_45_PLUS)}
 
 
@@ -87,6 +87,20 @@ def test_a_profile_is_in_a_region_exactly_when_check_finds_the_gap(maps, compile
             assert gap or not _in_map(result, checked), need  # outside --where: a region still holds only gaps
             continue
         assert _in_map(result, checked) == gap, (need, profile)
+        if result.loops is not None:
+            inside = [r for r in result.loops if r.contains(checked.facts, eligible_keys(checked.result))]
+            assert bool(inside) == (gap and bool(checked.result.loops)), (need, profile)
+            assert all(r.cycle in checked.result.loops for r in inside), (need, profile)
+
+
+def test_the_bundled_loop_map_is_complete_and_each_loop_witness_is_trapped_by_its_cycle(maps, compiled):
+    care = maps["care"]
+    assert care.complete and care.loops
+    with DurableEngine(compiled) as engine:
+        for region in care.loops:
+            checked = check_profile(region.witness, compiled, engine)
+            assert "care" in checked.result.gaps and region.cycle in checked.result.loops, region.conditions
+            assert region.contains(checked.facts, eligible_keys(checked.result)), region.conditions
 
 
 def test_mr_k_is_in_the_housing_map(maps, compiled):
@@ -210,3 +224,48 @@ def test_the_income_map_follows_the_earnings_disregard(compiled):
     with DurableEngine(compiled) as engine:
         for region in result.regions:
             assert "income" in check_profile(region.witness, compiled, engine).result.gaps, region.conditions
+
+
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
+
+
+@pytest.mark.parametrize("need", ["care", "debt_help"])
+def test_region_shares_count_exactly_the_profiles_check_puts_in_each_region(maps, compiled, need):
+    from regelgat.map.shares import region_shares
+    from regelgat.population.generate import generate_block
+    from regelgat.population.profile_columns import materialise
+    from regelgat.population.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "low-income-amsterdam.yaml").with_overrides(size=1500)
+    shares = region_shares(compiled, maps[need], scenario)
+    expected = [0] * len(maps[need].regions)
+    expected_loops = [0] * len(maps[need].loops or [])
+    gaps = 0
+    for profile in materialise(generate_block(scenario, 0))[:1500]:
+        checked = check_profile(profile.model_copy(update={"needs": [need]}), compiled)
+        gaps += need in checked.result.gaps
+        for counts, regions in ((expected, maps[need].regions), (expected_loops, maps[need].loops or [])):
+            for i, region in enumerate(regions):
+                counts[i] += region.contains(checked.facts, eligible_keys(checked.result))
+    assert list(shares.regions) == expected and list(shares.loops or []) == expected_loops
+    assert shares.gaps == gaps == shares.in_regions and shares.size == 1500
+    assert sum(expected) >= gaps > 0
+
+
+def test_map_with_a_scenario_shows_each_regions_share_in_every_format():
+    args = ["map", "care", "--rulesets", str(CORE), "--date", "2025-03-01",
+            "--scenario", str(SCENARIOS / "low-income-amsterdam.yaml"), "--size", "500"]
+    out = json.loads(CliRunner().invoke(main, args + ["--format", "json"]).output)
+    assert out["population"]["size"] == 500 and out["population"]["scenario"] == "low-income-amsterdam"
+    assert out["population"]["gaps"] == out["population"]["in_regions"]
+    assert all(r["share"] == round(r["members"] / 500, 6) for r in out["regions"])
+    for fmt in ("text", "markdown", "html"):
+        result = CliRunner().invoke(main, args + ["--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert "of 500 profiles)" in result.output and "Population: " in result.output
+
+
+def test_a_bad_scenario_for_the_map_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "bad.yaml").write_text("size: -3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["map", "care", "--scenario", str(tmp_path / "bad.yaml")])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output

@@ -22,9 +22,12 @@ SOLVER_TIMEOUT_EXIT = 3
 @click.option("--loops", is_flag=True, help="Also list the regions where a referral loop traps the client.")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=120, show_default=True,
               help="Seconds the solver may take in all.")
+@click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
+              help="Also count each region's members in this scenario's population (a scenario YAML).")
+@click.option("--size", type=int, default=None, help="With --scenario: number of profiles (default: the scenario's).")
 @_rulesets_option
 def map_command(need: str, date, where: str | None, fmt: str, loops: bool, timeout_s: float,
-                rulesets_dir: Path | None) -> None:
+                scenario_file: Path | None, size: int | None, rulesets_dir: Path | None) -> None:
     """Map every situation in which nothing covers NEED, as a few readable regions.
 
     Each region lists its conditions, the clauses that shut each door in it, and its simplest
@@ -36,7 +39,17 @@ def map_command(need: str, date, where: str | None, fmt: str, loops: bool, timeo
     from regelgat.rules.compiled import compile_rules
 
     parse_where(where)  # bad input first, before any work
-    result = gap_map(compile_rules(_load(rulesets_dir), _date(date)), need, where, timeout_s, loops)
+    scenario = None
+    if scenario_file is not None:
+        from regelgat.population.scenario import load_scenario
+
+        scenario = load_scenario(scenario_file).with_overrides(size=size)
+    compiled = compile_rules(_load(rulesets_dir), _date(date))
+    result = gap_map(compiled, need, where, timeout_s, loops)
+    if scenario is not None:
+        from regelgat.map.shares import region_shares
+
+        result.population = region_shares(compiled, result, scenario)
     render = {"json": lambda m: json.dumps(report.to_json(m), indent=2, ensure_ascii=False),
               "text": report.to_text, "markdown": report.to_markdown, "html": report.to_html}[fmt]
     click.echo(render(result))
