@@ -269,3 +269,54 @@ def test_a_bad_scenario_for_the_map_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "bad.yaml").write_text("size: -3\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["map", "care", "--scenario", str(tmp_path / "bad.yaml")])
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.fixture(scope="module")
+def mini_change():
+    from regelgat.map.change import change_map
+    from regelgat.rules.at_date import RulesAt
+
+    before, after = (RulesAt.at(label, CORE, date) for label, date in
+                     (("before", dt.date(2025, 3, 1)), ("after", dt.date(2025, 8, 1))))
+    return before, after, change_map(before, after, "income")
+
+
+def test_a_rule_change_map_traces_each_region_to_the_changed_parameter(mini_change):
+    before, after, change = mini_change
+    assert change.complete and not change.opened and len(change.closed) == 1
+    region = change.closed[0]
+    assert any(c.startswith("mini/bijstand criterion means: parameter norm_single 1,345.45 -> 1,369.06")
+               for c in region.causes), region.causes
+    assert "income" in check_profile(region.witness, before.compiled).result.gaps
+    assert "income" not in check_profile(region.witness, after.compiled).result.gaps
+
+
+def _in_change_regions(regions, checked_now) -> bool:
+    return any(r.contains(checked_now.facts, eligible_keys(checked_now.result)) for r in regions)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(profile=profiles())
+def test_a_profile_is_in_an_opened_or_closed_region_exactly_when_its_gap_changed(mini_change, profile):
+    before, after, change = mini_change
+    profile = profile.model_copy(update={"needs": ["income"]})
+    old, new = check_profile(profile, before.compiled), check_profile(profile, after.compiled)
+    gap_before, gap_after = "income" in old.result.gaps, "income" in new.result.gaps
+    assert _in_change_regions(change.closed, old) == (gap_before and not gap_after), profile
+    assert _in_change_regions(change.opened, new) == (gap_after and not gap_before), profile
+
+
+def test_map_from_to_json_and_bad_combinations():
+    args = ["map", "income", "--rulesets", str(CORE), "--from", "2025-03-01", "--to", "2025-08-01"]
+    result = CliRunner().invoke(main, args + ["--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert set(out) == {"need", "from", "to", "complete", "opened", "closed"} and out["complete"] is True
+    assert all(set(r) >= {"conditions", "facts", "clauses", "witness", "causes"} for r in out["closed"])
+    for fmt in ("text", "markdown", "html"):
+        shown = CliRunner().invoke(main, args + ["--format", fmt]).output
+        assert "norm_single 1,345.45 -&gt; 1,369.06" in shown if fmt == "html" else "norm_single 1,345.45 -> 1,369.06" in shown
+    for bad in (["map", "income", "--from", "2025-03-01"], args + ["--loops"], args + ["--date", "2025-03-01"]):
+        result = CliRunner().invoke(main, bad)
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output

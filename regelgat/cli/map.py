@@ -25,9 +25,12 @@ SOLVER_TIMEOUT_EXIT = 3
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
               help="Also count each region's members in this scenario's population (a scenario YAML).")
 @click.option("--size", type=int, default=None, help="With --scenario: number of profiles (default: the scenario's).")
+@click.option("--from", "date_from", type=DATE, default=None,
+              help="With --to: the regions that opened and closed between two rules dates, and why.")
+@click.option("--to", "date_to", type=DATE, default=None, help="With --from: the later rules date.")
 @_rulesets_option
 def map_command(need: str, date, where: str | None, fmt: str, loops: bool, timeout_s: float,
-                scenario_file: Path | None, size: int | None, rulesets_dir: Path | None) -> None:
+                scenario_file: Path | None, size: int | None, date_from, date_to, rulesets_dir: Path | None) -> None:
     """Map every situation in which nothing covers NEED, as a few readable regions.
 
     Each region lists its conditions, the clauses that shut each door in it, and its simplest
@@ -39,6 +42,10 @@ def map_command(need: str, date, where: str | None, fmt: str, loops: bool, timeo
     from regelgat.rules.compiled import compile_rules
 
     parse_where(where)  # bad input first, before any work
+    if date_from or date_to:
+        _change(need, date_from, date_to, where, fmt, timeout_s, rulesets_dir,
+                {"--date": date, "--loops": loops, "--scenario": scenario_file})
+        return
     scenario = None
     if scenario_file is not None:
         from regelgat.population.scenario import load_scenario
@@ -53,7 +60,37 @@ def map_command(need: str, date, where: str | None, fmt: str, loops: bool, timeo
     render = {"json": lambda m: json.dumps(report.to_json(m), indent=2, ensure_ascii=False),
               "text": report.to_text, "markdown": report.to_markdown, "html": report.to_html}[fmt]
     click.echo(render(result))
-    if not result.complete:
+    _exit_if_incomplete(result.complete, timeout_s)
+
+
+def _exit_if_incomplete(complete: bool, timeout_s: float) -> None:
+    if not complete:
         click.echo(f"error: the solver ran out of time after {timeout_s:g} s; the map above is NOT complete "
                    "(give a larger --timeout or a narrower --where)", err=True)
         sys.exit(SOLVER_TIMEOUT_EXIT)
+
+
+def _change(need: str, date_from, date_to, where: str | None, fmt: str, timeout_s: float,
+            rulesets_dir: Path | None, unused: dict) -> None:
+    """`map NEED --from D1 --to D2`: the regions that opened and closed, each traced to its rule changes."""
+    from regelgat.check.single import default_rulesets_dir
+    from regelgat.io.errors import InputError
+    from regelgat.map import change_report
+    from regelgat.map.change import change_map
+    from regelgat.rules.at_date import RulesAt
+
+    if not (date_from and date_to):
+        raise InputError("--from" if date_to else "--to", "", "--from and --to go together",
+                         "give both rules dates, e.g. --from 2025-08-01 --to 2026-01-15")
+    given = [flag for flag, value in unused.items() if value]
+    if given:
+        raise InputError(given[0], "", f"{given[0]} does not combine with --from and --to",
+                         f"drop {given[0]}, or map one date without --from and --to")
+    folder = rulesets_dir or default_rulesets_dir()
+    before = RulesAt.at("before", folder, _date(date_from))
+    after = RulesAt.at("after", folder, _date(date_to))
+    result = change_map(before, after, need, where, timeout_s)
+    render = {"json": lambda m: json.dumps(change_report.to_json(m), indent=2, ensure_ascii=False),
+              "text": change_report.to_text, "markdown": change_report.to_markdown, "html": change_report.to_html}[fmt]
+    click.echo(render(result))
+    _exit_if_incomplete(result.complete, timeout_s)

@@ -172,7 +172,7 @@ def conditions(literals: Iterable[Literal]) -> list[str]:
     provisions = {lit.fact: lit for lit in literals if lit.provision is not None and not lit.own}
     own = {lit.fact: lit for lit in literals if lit.own}
     return [f"{'accepted' if c == 'met' else 'refused'} on its own criteria by {own[fact].provision.spec.title} "
-            f"({own[fact].provision.key})" if fact in own else
+            f"({fact.replace('/own_criteria', '')})" if fact in own else
             f"{c}: {rules[fact].rule.text} ({fact})" if fact in rules else
             f"{c} for {provisions[fact].provision.spec.title} ({fact})" if fact in provisions else
             fact if c == "true" else f"not {fact}" if c == "false" else f"{fact} {c}"

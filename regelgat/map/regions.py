@@ -41,6 +41,7 @@ class Region:
     clauses: tuple[Clause, ...]
     witness: Profile | None  # None only in a map the solver could not finish
     cycle: tuple[str, ...] = ()  # for a loop region: the referral loop that traps the client
+    causes: tuple[str, ...] = ()  # for a region a rule change opened or closed: the changes that did it
 
     def contains(self, facts: dict[str, Any], eligible: set[str] = frozenset()) -> bool:
         return all(lit.holds(facts, eligible) for lit in self.literals)
@@ -80,10 +81,10 @@ def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeou
     inside = space.tri(condition)[0] if condition is not None else conjunction([])
     nodes = list(compiled.atoms) + ([condition] if condition is not None else [])
     covering = [p for p in compiled.provisions if need in p.spec.covers]
-    reached = _with_granters(compiled, covering)
+    reached = with_granters(compiled, covering)
     granters = [p for p in reached if p not in covering]
     leaves = lits.candidates(nodes)
-    mapper = _Mapper(space, need, inside, leaves + lits.rule_literals(compiled, reached)
+    mapper = Mapper(space, need, inside, leaves + lits.rule_literals(compiled, reached)
                      + lits.provision_literals(granters))
     try:
         result.dead = [p.key for p in covering if not space.satisfiable(space.eligible[p.key])]
@@ -91,7 +92,7 @@ def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeou
         result.complete = True
         if loops:
             result.loops = []
-            mapper = _Mapper(space, need, inside, leaves + _loop_literals(compiled, space, reached))
+            mapper = Mapper(space, need, inside, leaves + _loop_literals(compiled, space, reached))
             result.loops = mapper.cover(conjunction([space.gap(need), _any_loop(space)]), trap=True)
     except SolverTimeout:
         if result.loops is None:
@@ -107,14 +108,20 @@ def _loop_literals(compiled: CompiledRules, space: Space, reached: list[BoundPro
     every provision in a referral loop or waited for, then accepted or not on its own criteria per
     provision in a loop (last, so kept by preference: one condition instead of all its criteria)."""
     in_loops = [space.provision(k) for k in sorted({k for cycle, _ in _cycles(space) for k in cycle})]
-    waited = _with_granters(compiled, reached + [p for p in in_loops if p not in reached])
+    waited = with_granters(compiled, reached + [p for p in in_loops if p not in reached])
     return lits.rule_literals(compiled, waited) + lits.provision_literals(waited) + lits.own_literals(compiled, in_loops)
 
 
-class _Mapper:
-    def __init__(self, space: Space, need: str, inside: Formula, candidates: list[Literal]) -> None:
+class Mapper:
+    """Finds, minimises and proves complete the regions of one goal (a gap, a loop, a gap opened by a
+    rule change) from candidate literals; shared by the gap map and the change map."""
+
+    def __init__(self, space: Space, need: str, inside: Formula, candidates: list[Literal],
+                 formulas: list[Formula] | None = None) -> None:
+        """`formulas`: the candidates' formulas when some belong to another Space (a rule change)."""
         self.space, self.need, self.inside = space, need, inside
-        self.candidates = [(lit, _formula(space, lit)) for lit in candidates]
+        formulas = [formula_of(space, lit) for lit in candidates] if formulas is None else formulas
+        self.candidates = list(zip(candidates, formulas))
         self.covering = [p for p in space.compiled.provisions if need in p.spec.covers]
         self.found: list[Region] = []
         self.nearby = _nearby(candidates, space.whole)
@@ -147,7 +154,7 @@ class _Mapper:
     def _shut_by(self, provision: BoundProvision, region: Formula) -> list[BoundRule]:
         """The rules of a provision that refuse everyone in the region (none, when different rules
         refuse in different parts of it: regions stay wide rather than split per reason)."""
-        return [r for r in _rules(provision)
+        return [r for r in rules_of(provision)
                 if not self.space.satisfiable(region, negation(self.space.refuses(provision.key, r)))]
 
     def _finished(self, region: Region, formula: Formula, goal: Formula) -> Region:
@@ -166,7 +173,7 @@ class _Mapper:
         return profile
 
 
-def _formula(space: Space, lit: Literal) -> Formula:
+def formula_of(space: Space, lit: Literal) -> Formula:
     if lit.own:
         accepted = space.own_ok(lit.provision.key)
         return accepted if lit.present else negation(accepted)
@@ -179,7 +186,7 @@ def _formula(space: Space, lit: Literal) -> Formula:
     return passes if lit.present else negation(passes)
 
 
-def _with_granters(compiled: CompiledRules, provisions: list[BoundProvision]) -> list[BoundProvision]:
+def with_granters(compiled: CompiledRules, provisions: list[BoundProvision]) -> list[BoundProvision]:
     """The provisions and, transitively, every provision they wait for."""
     by_key = {p.key: p for p in compiled.provisions}
     found = {p.key: p for p in provisions}
@@ -208,7 +215,7 @@ def _nearby(candidates: list[Literal], whole) -> dict[str, list[Any]]:
     return {name: sorted(v for v in values if v >= 0) for name, values in out.items()}
 
 
-def _rules(provision: BoundProvision) -> tuple[BoundRule, ...]:
+def rules_of(provision: BoundProvision) -> tuple[BoundRule, ...]:
     return (*provision.criteria, *provision.exclusions, *provision.requires)
 
 

@@ -21,9 +21,9 @@ def to_json(gap_map: GapMap) -> dict[str, Any]:
     """`{need, date, complete, regions: [{conditions, facts, clauses, witness}], loops?, dead?}`."""
     pop = gap_map.population
     out: dict[str, Any] = {"need": gap_map.need, "date": gap_map.date.isoformat(), "complete": gap_map.complete,
-                           "regions": [_region(r, pop, pop and pop.regions[i]) for i, r in enumerate(gap_map.regions)]}
+                           "regions": [region_json(r, pop, pop and pop.regions[i]) for i, r in enumerate(gap_map.regions)]}
     if gap_map.loops is not None:
-        out["loops"] = [{"cycle": list(r.cycle), **_region(r, pop, pop and pop.loops[i])}
+        out["loops"] = [{"cycle": list(r.cycle), **region_json(r, pop, pop and pop.loops[i])}
                         for i, r in enumerate(gap_map.loops)]
     if gap_map.dead:
         out["dead"] = list(gap_map.dead)
@@ -33,7 +33,7 @@ def to_json(gap_map: GapMap) -> dict[str, Any]:
     return out
 
 
-def _region(region: Region, pop: Shares | None = None, members: int | None = None) -> dict[str, Any]:
+def region_json(region: Region, pop: Shares | None = None, members: int | None = None) -> dict[str, Any]:
     out = {"conditions": region.conditions, "facts": by_fact(region.literals),
            "clauses": [{"provision": c.provision, "criterion": c.criterion, "source": c.source}
                        for c in region.clauses],
@@ -67,7 +67,7 @@ def population_line(gap_map: GapMap) -> str:
     return line + f"; {pop.in_regions:,} of them lie in a region below."
 
 
-def _witness_yaml(region: Region) -> str:
+def witness_yaml(region: Region) -> str:
     if region.witness is None:
         return "(not computed: the solver ran out of time)"
     return yaml.safe_dump(without_defaults(region.witness), sort_keys=False, allow_unicode=True).rstrip()
@@ -104,7 +104,7 @@ def to_text(gap_map: GapMap) -> str:
         for name, region, holds in regions:
             lines += ["", f"{name}:" + (f" {holds}" if holds else "")] + [f"  - {c}" for c in region.conditions]
             lines += ["  shut by:"] + [f"    {c.provision}: {c.criterion} ({c.source})" for c in region.clauses]
-            lines += ["  witness (regelgat check it):"] + [f"    {line}" for line in _witness_yaml(region).splitlines()]
+            lines += ["  witness (regelgat check it):"] + [f"    {line}" for line in witness_yaml(region).splitlines()]
     return "\n".join(lines)
 
 
@@ -122,7 +122,7 @@ def to_markdown(gap_map: GapMap) -> str:
             lines += [f"- {c}" for c in region.conditions] + [""]
             lines += ["| provision | clause | source |", "|---|---|---|"]
             lines += [f"| `{c.provision}` | `{c.criterion}` | {c.source} |" for c in region.clauses]
-            lines += ["", "```yaml", _witness_yaml(region), "```", ""]
+            lines += ["", "```yaml", witness_yaml(region), "```", ""]
     return "\n".join(lines)
 
 
@@ -140,7 +140,7 @@ def to_html(gap_map: GapMap) -> str:
             body += ["<table><tr><th>provision</th><th>clause</th><th>source</th></tr>"]
             body += [f"<tr><td>{e(c.provision)}</td><td>{e(c.criterion)}</td><td>{e(c.source)}</td></tr>"
                      for c in region.clauses]
-            body += ["</table>", f"<pre>{e(_witness_yaml(region))}</pre>"]
+            body += ["</table>", f"<pre>{e(witness_yaml(region))}</pre>"]
     style = "body{font-family:sans-serif;max-width:60em;margin:auto}td,th{border:1px solid #ccc;padding:2px 6px}"
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>")

@@ -54,7 +54,9 @@ def _const(value: Any) -> z3.ArithRef:
 class Space:
     """Every client situation, and the verdicts of the compiled rules over it, as z3 formulas."""
 
-    def __init__(self, compiled: CompiledRules, timeout_s: float = 120.0) -> None:
+    def __init__(self, compiled: CompiledRules, timeout_s: float = 120.0, also: Sequence[CompiledRules] = ()) -> None:
+        """`also`: other rule states whose formulas meet these (a rule change): the text values they
+        name get the same codes here, since z3 variables of the same name are one variable."""
         self.compiled = compiled
         self.deadline = time.monotonic() + timeout_s
         # Amounts are computed facts. Those that a provision covering a need reads (bijstand's
@@ -62,7 +64,7 @@ class Space:
         # (`_amount_constraints`), so gap regions stay exact; the others are free numbers >= 0,
         # missing where unknown, which no gap depends on (huurtoeslag covers no need).
         self.types = {**FACT_TYPES, **{a.name: FactType("number", a.text, optional=True) for a in compiled.amounts}}
-        self.texts = {name: sorted({str(v) for v in _constants(compiled, name)})
+        self.texts = {name: sorted({str(v) for c in (compiled, *also) for v in _constants(c, name)})
                       for name, fact in self.types.items() if fact.kind == "text"}
         self.vars: dict[str, z3.ExprRef] = {}
         self.present: dict[str, Formula] = {}
@@ -217,6 +219,10 @@ class Space:
             yield self._base
         finally:
             self._base.pop()
+
+    def assume(self, formula: Formula) -> None:
+        """Add a formula that holds for every situation from now on (another rule state's background)."""
+        self._base.add(formula)
 
     def satisfiable(self, *formulas: Formula) -> bool:
         with self._scope(*formulas) as solver:
