@@ -24,3 +24,44 @@ def test_without_an_addiction_there_is_no_loop_to_find():
     compiled = compile_rules(load_rulesets(CORE), dt.date(2025, 8, 1))
     assert simplest_gap_profile(compiled, ["care"], where="age >= 40 and not addiction", loop=True,
                                 max_examples=300) is None
+
+
+def test_starting_from_the_maps_witnesses_finds_the_same_simplest_loop(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from regelgat.check.search import simplest_from_witnesses
+    from regelgat.cli import main
+
+    mapped = CliRunner().invoke(main, ["map", "care", "--rulesets", str(CORE), "--date", "2025-08-01", "--loops",
+                                       "--where", "age >= 40", "--format", "json"])
+    assert mapped.exit_code == 0, mapped.output
+    (tmp_path / "care.json").write_text(mapped.output, encoding="utf-8")
+    compiled = compile_rules(load_rulesets(CORE), dt.date(2025, 8, 1))
+    witnesses = [r["witness"] for r in json.loads(mapped.output)["loops"]]
+    found = simplest_from_witnesses(compiled, ["care"], witnesses, where="age >= 40", loop=True)
+    assert found == simplest_gap_profile(compiled, ["care"], where="age >= 40", loop=True, max_examples=500)
+    result = CliRunner().invoke(main, ["search", "care", "--loop", "--where", "age >= 40", "--rulesets", str(CORE),
+                                       "--date", "2025-08-01", "--from-map", str(tmp_path / "care.json")])
+    assert result.exit_code == 0, result.output
+    assert "addiction: true" in result.output and "age: 40" in result.output
+
+
+def test_a_witness_outside_the_search_gives_no_start():
+    from regelgat.check.search import simplest_from_witnesses
+
+    compiled = compile_rules(load_rulesets(CORE), dt.date(2025, 8, 1))
+    witness = {"id": "w", "age": 18, "needs": ["care"], "addiction": True}
+    assert simplest_from_witnesses(compiled, ["care"], [witness], where="age >= 40", loop=True) is None
+
+
+def test_a_bad_map_file_for_search_is_one_line_and_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from regelgat.cli import main
+
+    (tmp_path / "bad.json").write_text('{"regions": [{"witness": {"age": "old"}}]}', encoding="utf-8")
+    for path in (tmp_path / "bad.json", tmp_path / "missing.json"):
+        result = CliRunner().invoke(main, ["search", "care", "--rulesets", str(CORE), "--from-map", str(path)])
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output

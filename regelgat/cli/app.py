@@ -163,8 +163,11 @@ def lint(directory: Path | None, write_catalogs: bool, deep: bool, date) -> None
 @click.option("--where", default=None, help='Restrict the search, e.g. \'age >= 45 and income_source == "employment"\'.')
 @click.option("--loop", is_flag=True, help="Also require a referral loop.")
 @click.option("--date", type=DATE, default=None, help="Rules date, YYYY-MM-DD (default: today).")
+@click.option("--from-map", "map_file", type=click.Path(path_type=Path), default=None,
+              help="Start from the witnesses of a gap map (the JSON of `regelgat map`): milliseconds, not seconds.")
 @_rulesets_option
-def search(needs: tuple[str, ...], where: str | None, loop: bool, date, rulesets_dir: Path | None) -> None:
+def search(needs: tuple[str, ...], where: str | None, loop: bool, date, map_file: Path | None,
+           rulesets_dir: Path | None) -> None:
     """Find the simplest profile for whom nothing covers NEEDS (hypothesis search and shrinking).
 
     Prints the profile as YAML, ready for `regelgat check`, or exits 1 if none was found.
@@ -172,16 +175,52 @@ def search(needs: tuple[str, ...], where: str | None, loop: bool, date, rulesets
     import yaml
 
     from regelgat.rules.compiled import compile_rules
-    from regelgat.check.search import simplest_gap_profile
+    from regelgat.check.search import simplest_from_witnesses, simplest_gap_profile
 
+    witnesses = _map_witnesses(map_file, loop) if map_file is not None else []
     compiled = compile_rules(_load(rulesets_dir), _date(date))
-    found = simplest_gap_profile(compiled, needs, where, loop)
+    found = simplest_from_witnesses(compiled, needs, witnesses, where, loop) if witnesses else None
+    if found is None:
+        if map_file is not None:
+            click.echo("no witness of the map falls through here (map with the same --where); searching from scratch",
+                       err=True)
+        found = simplest_gap_profile(compiled, needs, where, loop)
     if found is None:
         click.echo(f"no profile found with gaps {', '.join(needs)}", err=True)
         sys.exit(1)
     from regelgat.client.profile import without_defaults
 
     click.echo(yaml.safe_dump(without_defaults(found), sort_keys=False, allow_unicode=True).rstrip())
+
+
+def _map_witnesses(path: Path, loop: bool) -> list[dict]:
+    """The witness profiles of a gap map's JSON (its loop regions' with --loop), checked as profiles."""
+    import json
+
+    from regelgat.client.profile import Profile
+    from regelgat.io.errors import InputError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(str(path), "", f"not a gap map's JSON ({exc})",
+                         "write one with: regelgat map NEED --format json > map.json") from None
+    part = "loops" if loop else "regions"
+    regions = data.get(part) if isinstance(data, dict) else None
+    if not isinstance(regions, list):
+        raise InputError(str(path), part, f"no {part} list", "use the JSON of `regelgat map" + (" --loops`" if loop else "`"))
+    witnesses = []
+    for i, region in enumerate(regions):
+        witness = region.get("witness") if isinstance(region, dict) else None
+        if witness is None:
+            continue  # a region of a map the solver could not finish has none
+        try:
+            Profile(**witness)
+        except (TypeError, ValueError) as exc:
+            raise InputError(str(path), f"{part}[{i}].witness", f"not a valid profile ({str(exc).splitlines()[0]})",
+                             "use the JSON of `regelgat map`, unedited") from None
+        witnesses.append(witness)
+    return witnesses
 
 
 @main.command()
