@@ -61,7 +61,8 @@ def change_map(before: RulesAt, after: RulesAt, need: str, where: str | None = N
 def _mapper(now: Space, then: Space, need: str, condition) -> Mapper:
     """Comparisons of both rule states (they decide the region exactly), the wide literals of the state
     the region is a gap in (its compound criteria, the provisions its doors wait for), and those of the
-    other state, named with its date: its compound criteria and whether each of its provisions for the
+    other state, named with its date: each of its criteria (a comparison on an amount reads that
+    date's formula, which no comparison here states) and whether each of its provisions for the
     need (or that they wait for) accepts the client on its own criteria."""
     nodes = list(then.compiled.atoms) + list(now.compiled.atoms) + ([condition] if condition is not None else [])
     reached = with_granters(now.compiled, [p for p in now.compiled.provisions if need in p.spec.covers])
@@ -70,7 +71,7 @@ def _mapper(now: Space, then: Space, need: str, condition) -> Mapper:
         + lits.provision_literals([p for p in reached if need not in p.spec.covers])
     dated = _dated(then)
     there = [dataclasses.replace(lit, fact=lit.fact + dated) for lit in
-             lits.rule_literals(then.compiled, reached_then) + lits.own_literals(then.compiled, reached_then)]
+             lits.rule_literals(then.compiled, reached_then, every=True) + lits.own_literals(then.compiled, reached_then)]
     inside = now.tri(condition)[0] if condition is not None else conjunction([])
     return Mapper(now, need, inside, here + there,
                    [formula_of(now, lit) for lit in here] + [formula_of(then, lit) for lit in there])

@@ -58,14 +58,14 @@ class Literal:
         return evaluate(self.node, facts) is True
 
 
-def rule_literals(compiled: CompiledRules, provisions: Iterable[BoundProvision]) -> list[Literal]:
+def rule_literals(compiled: CompiledRules, provisions: Iterable[BoundProvision], every: bool = False) -> list[Literal]:
     """Met / not met for each criterion and exclusion that is more than one comparison: in a region
     "income above the bijstand norm" is one condition, not a cell per age group and household."""
     out = []
     for provision in provisions:
         for rule in (*provision.criteria, *provision.exclusions):
             indices = [i for i in (rule.condition, rule.when) if i is not None]
-            if rule.when is None and isinstance(compiled.atoms[rule.condition], (Compare, Member)):
+            if not every and rule.when is None and isinstance(compiled.atoms[rule.condition], (Compare, Member)):
                 continue
             atoms = tuple((i, compiled.atoms[i]) for i in indices)
             key = f"{provision.key}/{rule.rule.id}"

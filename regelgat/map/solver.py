@@ -56,8 +56,11 @@ class Space:
 
     def __init__(self, compiled: CompiledRules, timeout_s: float = 120.0, also: Sequence[CompiledRules] = ()) -> None:
         """`also`: other rule states whose formulas meet these (a rule change): the text values they
-        name get the same codes here, since z3 variables of the same name are one variable."""
+        name get the same codes here, since z3 variables of the same name are one variable; and the
+        amounts, whose formulas differ between rule states, get variables of their own (name@date)."""
         self.compiled = compiled
+        amounts = {a.name for a in compiled.amounts}
+        self.tag = f"@{compiled.date.isoformat()}" if also else ""
         self.deadline = time.monotonic() + timeout_s
         # Amounts are computed facts. Those that a provision covering a need reads (bijstand's
         # counted income, after the earnings disregard) are tied to the profile by their formulas
@@ -70,14 +73,15 @@ class Space:
         self.present: dict[str, Formula] = {}
         background: list[Formula] = []
         for name, fact in self.types.items():
+            z3_name = name + self.tag if name in amounts else name
             if fact.kind == "bool":
-                self.vars[name] = z3.Bool(name)
+                self.vars[name] = z3.Bool(z3_name)
                 if fact.optional:
-                    self.present[name] = z3.Bool(f"{name}__present")
+                    self.present[name] = z3.Bool(f"{z3_name}__present")
                 continue
             if fact.kind == "number":
                 whole, low, high = _number_sort(name) if name in FACT_TYPES else (False, 0, None)
-                var = self.vars[name] = z3.Int(name) if whole else z3.Real(name)
+                var = self.vars[name] = z3.Int(z3_name) if whole else z3.Real(z3_name)
                 lowest, highest = low, high
             else:  # an enum or a text is an index: text index 0 is "any value no rule names"
                 var = self.vars[name] = z3.Int(name)
@@ -87,7 +91,7 @@ class Space:
             if highest is not None:
                 background.append(var <= _const(highest))
             if fact.optional:
-                self.present[name] = z3.Bool(f"{name}__present")
+                self.present[name] = z3.Bool(f"{z3_name}__present")
         self.background = z3.And(background + _derived_constraints(self) + _amount_constraints(self))
         self._atoms: dict[int, tuple[Formula, Formula]] = {}
         self.eligible = self._eligibility()
@@ -467,7 +471,7 @@ def _amount_constraints(space: Space) -> list[Formula]:
                 continue
             holds, fails = space.tri(when)
             value, known = z3.If(holds, result, value), z3.If(holds, ok, z3.And(fails, known))
-        cents = z3.Int(f"{amount.name}__cents")  # formulas.cents: floor(value x 100 + 0.5 + slack)
+        cents = z3.Int(f"{amount.name}{space.tag}__cents")  # formulas.cents: floor(value x 100 + 0.5 + slack)
         shifted = value * 100 + _const(0.5 + formulas.HALF_CENT_SLACK)
         out.append(space.known(amount.name) == known)
         out.append(z3.Implies(known, z3.And(z3.ToReal(cents) <= shifted, shifted < z3.ToReal(cents) + 1,
