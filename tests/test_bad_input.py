@@ -124,6 +124,74 @@ def test_03_nan_or_infinite_parameter_value(tmp_path, value):
                      "mini.yaml: line 14: parameters.norm_single.values.2025-01-01.value")
 
 
+# ---- 4. null distributions ----------------------------------------------------------------------
+
+DIVORCED = (ROOT / "scenarios" / "divorced-working-men.yaml").read_text(encoding="utf-8")
+
+
+def scenario_with(tmp_path: Path, old: str, new: str, name: str = "s.yaml") -> Path:
+    assert old in DIVORCED
+    return write(tmp_path, name, DIVORCED.replace(old, new, 1))
+
+
+def run_scenario(tmp_path: Path, scenario: Path, *extra):
+    return invoke("run", scenario, "--size", "50", "--check-sample", "0", "--out", tmp_path / "out", *extra)
+
+
+@pytest.mark.parametrize("old, new, place", [
+    ("assets: {normal: {mean: 2000, sd: 7000, min: -25000, max: 60000}}", "assets: {float: null}",
+     "vary.assets.float: float: is empty (null)"),
+    ("addiction: {chance: 0.12}", "addiction: {chance: null}", "vary.addiction.chance: chance: is empty (null)"),
+    ("addiction: {chance: 0.12}", "addiction: {cases: null}", "vary.addiction.cases: cases: is empty (null)"),
+    ("years_in_region: {normal: {mean: 18, sd: 12, min: 0, max: 65}, round: 1}", "years_in_region: {normal: null}",
+     "vary.years_in_region.normal: normal: is empty (null)"),
+])
+def test_04_null_distributions(tmp_path, old, new, place):
+    result = run_scenario(tmp_path, scenario_with(tmp_path, old, new))
+    assert_bad_input(result, "s.yaml: line ", place, "give it a value")
+    assert not (tmp_path / "out").exists()
+
+
+# ---- 5. a NaN mean ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, place", [
+    ("{normal: {mean: 2000, sd: 550,", "{normal: {mean: .nan, sd: 550,", "vary.income_net_monthly.normal.mean"),
+    ("{normal: {mean: 2000, sd: 550,", "{normal: {mean: 2000, sd: .nan,", "vary.income_net_monthly.normal.sd"),
+    ("{normal: {mean: 2000, sd: 550, min: 1100,", "{normal: {mean: 2000, sd: 550, min: .nan,",
+     "vary.income_net_monthly.normal.min"),
+    ("otherwise: 0}", "otherwise: .nan}", "vary.rent_monthly.otherwise"),
+    ("  municipality: Amsterdam\n", "  municipality: Amsterdam\n  income_gross_yearly: .nan\n",
+     "fixed.income_gross_yearly"),
+])
+def test_05_a_nan_mean_or_other_nan_number(tmp_path, old, new, place):
+    result = run_scenario(tmp_path, scenario_with(tmp_path, old, new))
+    assert_bad_input(result, place, "NaN is not a number", "give a finite number")
+    assert "ValidationError" not in result.output and "pydantic" not in result.output
+
+
+# ---- 6. a huge seed -----------------------------------------------------------------------------
+
+HUGE = "1180591620717411303424"
+
+
+def test_06_a_huge_seed_on_the_command_line(tmp_path):
+    result = run_scenario(tmp_path, ROOT / "scenarios" / "divorced-working-men.yaml", "--seed", HUGE)
+    assert_bad_input(result, "--seed: seed must be a whole number from 0 to 9,223,372,036,854,775,807 (2^63 - 1)",
+                     f"(got {HUGE})")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("seed", [HUGE, "-1", str(limits.MAX_SEED + 1)])
+def test_06_a_huge_seed_in_the_scenario(tmp_path, seed):
+    result = run_scenario(tmp_path, scenario_with(tmp_path, "seed: 45", f"seed: {seed}"))
+    assert_bad_input(result, "s.yaml: line 24: seed: seed must be a whole number from 0 to 9,223,372,036,854,775,807")
+
+
+def test_06_the_largest_seed_runs(tmp_path):
+    result = run_scenario(tmp_path, scenario_with(tmp_path, "seed: 45", f"seed: {limits.MAX_SEED}"))
+    assert result.exit_code == 0, result.output
+
+
 # ---- 7. unusable output paths -------------------------------------------------------------------
 
 def test_07_run_out_inside_a_file_or_proc(tmp_path):
@@ -218,6 +286,26 @@ def test_12_self_reliant_yes_is_not_true(tmp_path, word):
 def test_12_true_and_false_still_read_as_booleans(tmp_path):
     profile = write(tmp_path, "p.yaml", "id: a\nage: 40\nself_reliant: false\naddiction: True\n")
     assert invoke("check", profile, "--rulesets", CORE, "--date", "2025-03-01").exit_code == 0
+
+
+# ---- 12. silent accepts: an infinite or NaN weight ----------------------------------------------
+
+@pytest.mark.parametrize("weight, problem", [(".inf", "infinity is not a finite number"),
+                                             ("-.inf", "infinity is not a finite number"),
+                                             (".nan", "NaN is not a number")])
+def test_12_an_infinite_or_nan_weight(tmp_path, weight, problem):
+    scenario = scenario_with(tmp_path, "sofa_surfing: 30, with_parents", f"sofa_surfing: {weight}, with_parents")
+    result = run_scenario(tmp_path, scenario)
+    assert_bad_input(result, "line 39: vary.housing.choice.sofa_surfing: " + problem)
+    assert "negative" not in result.output
+
+
+@pytest.mark.parametrize("old, new", [("addiction: {chance: 0.12}", "addiction: {chance: .nan}"),
+                                      ("years_since_separation: {float: [0, 6]", "years_since_separation: {float: [0, .inf]"),
+                                      ("{when: problematic_debts, chance: 0.25, otherwise: false}",
+                                       "{when: problematic_debts, chance: 0.25, otherwise: false, missing: .nan}")])
+def test_12_nan_and_infinity_anywhere_in_a_distribution(tmp_path, old, new):
+    assert_bad_input(run_scenario(tmp_path, scenario_with(tmp_path, old, new)), "s.yaml: line ", "finite")
 
 
 # ---- 13. both diff modes at once ----------------------------------------------------------------

@@ -8,18 +8,25 @@ and a fix. The format is described in scenario_model.py and docs/scenario-format
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from regelgat.client.facts import FACT_TYPES, PROFILE_FACTS
 from regelgat.client.profile import NEEDS, Child, CoResident, SleepsElsewhere
 from regelgat.io import datafiles
-from regelgat.io.errors import ScenarioError, did_you_mean
+from regelgat.io.errors import ScenarioError, clip, did_you_mean
 from regelgat.population.scenario_model import (ALL_FIELDS, DIST_KINDS, MAX_SLOTS, NEED_FIELDS, SCALARS, SLEEPS,
                                                 SLOT_FIELDS, SLOT_MODELS, Dist, FieldInfo, FieldPlan, GroupSpec,
                                                 Scenario, ScenarioFile, SlotPlan, check_seed, check_size, support_max)
 from regelgat.population.timeline_events import load_block
 from regelgat.rules import expressions
+
+_EXAMPLES = {"choice": "choice: {a: 3, b: 1}", "chance": "chance: 0.3", "integer": "integer: [18, 25]",
+             "float": "float: [0, 6]", "normal": "normal: {mean: 1500, sd: 500}",
+             "cases": "cases: [{when: age > 25, value: 1}, {value: 0}]"}
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -123,13 +130,17 @@ class _Checker:
                             hint or f"use one of {', '.join(DIST_KINDS)}")
         try:
             return Dist.model_validate(raw)
-        except Exception as exc:  # pydantic ValidationError: re-locate it inside this field
-            errors = getattr(exc, "errors", None)
-            if not errors:
-                raise
-            error = errors()[0]
+        except ValidationError as exc:  # re-locate it inside this field
+            errors = exc.errors()
+            error = next((e for e in errors if e["type"] == "finite_number"), errors[0])
             sub = tuple(k if k != "float_" else "float" for k in error["loc"])
-            raise self.fail((*loc, *sub[:1]), f"{error['msg']} (got {error.get('input')!r})",
+            # inside choice:, normal: and a range, name the weight, the parameter or the end; else the key
+            sub = sub[:2] if sub and sub[0] in ("choice", "normal", "float", "integer") else sub[:1]
+            got = error.get("input")
+            if error["type"] == "finite_number":
+                problem = "NaN is not a number" if got != got else "infinity is not a finite number"
+                raise self.fail((*loc, *sub), problem, "give a finite number, e.g. 0.5") from None
+            raise self.fail((*loc, *sub), f"{error['msg']} (got {clip(got)})",
                             "see the distribution kinds at the top of docs/scenario-format.md") from None
 
     def check_dist(self, info: FieldInfo, dist: Dist, loc: tuple, case: bool = False) -> set[str]:
@@ -143,6 +154,8 @@ class _Checker:
                             "e.g. {integer: [18, 25]} or {choice: {a: 1, b: 2}}")
         kind, reads = kinds[0], set()
         here = (*loc, kind)
+        if kind != "value" and getattr(dist, "float_" if kind == "float" else kind) is None:
+            raise self.fail(here, f"{kind}: is empty (null)", f"give it a value, e.g. {{{_EXAMPLES[kind]}}}")
         if case and "otherwise" in dist.model_fields_set:
             raise self.fail((*loc, "otherwise"), "a case has no otherwise:", "add a last case without when:")
         if dist.when is not None and not case:
@@ -169,7 +182,7 @@ class _Checker:
                 raise self.fail(here, "choice needs at least one value", "e.g. choice: {a: 3, b: 1}")
             for value, weight in dist.choice.items():
                 self.value(info, value, (*here, value))
-                if weight < 0 or weight != weight:
+                if weight < 0:
                     raise self.fail((*here, value), f"weight {weight} is negative", "weights are relative sizes >= 0")
             if sum(dist.choice.values()) <= 0:
                 raise self.fail(here, "all weights are zero", "give at least one value a positive weight")
@@ -254,6 +267,9 @@ class _Checker:
             raise self.fail(loc, f"{value!r} is not {self.describe(info)}, as {info.name} needs",
                             "write true/false, a plain number or text as the field needs")
         if info.kind in ("int", "float"):
+            if not math.isfinite(value):
+                raise self.fail(loc, "NaN is not a number" if value != value else "infinity is not a finite number",
+                                "give a finite number")
             self.in_range(info, value, loc)
 
     def constant(self, info: FieldInfo, value: Any, loc: tuple) -> Any:

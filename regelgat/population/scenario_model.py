@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from regelgat.client.facts import scalar_annotation
 from regelgat.client.profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
 from regelgat.io.errors import ScenarioError
+from regelgat.io.limits import MAX_POPULATION, MAX_SEED
 from regelgat.population.timeline_events import TimelineBlock
 
 MAX_SLOTS = 12  # at most this many children or co-residents per generated profile
@@ -41,7 +42,9 @@ Scalar = Union[bool, int, float, str, None]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # NaN and infinity are refused in every number (weights, chances, ranges, means): NaN passes every
+    # comparison check silently and would surface mid-run as a generated profile that does not validate.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Normal(_Model):
@@ -298,13 +301,15 @@ def check_size(size: Any, file: str, place: str, setting: str | None = None) -> 
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ScenarioError(file, place, f"size must be a whole number of at least 1 (got {size!r})",
                             "give a positive size, e.g. size: 100000", setting=setting)
-    if size > 1_000_000_000:
-        raise ScenarioError(file, place, f"size {size:,} is more than a billion profiles", "give a smaller size",
-                            setting=setting)
+    if size > MAX_POPULATION:
+        raise ScenarioError(file, place, f"size {size:,} is more than the limit of {MAX_POPULATION:,} profiles",
+                            "give a smaller size (limits: docs/limits.md)", setting=setting)
 
 
 def check_seed(seed: Any, file: str, place: str, setting: str | None = None) -> None:
-    """A seed must be a whole number of at least 0 (in the file, or as a `setting`)."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError(file, place, f"seed must be a whole number of at least 0 (got {seed!r})",
-                            "give a seed such as seed: 1", setting=setting)
+    """A seed must be a whole number from 0 to 2^63 - 1, what numpy's generators take (in the file, or as
+    a `setting`)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        shown = f"{seed!r}" if len(repr(seed)) <= 40 else f"{repr(seed)[:40]}..."
+        raise ScenarioError(file, place, f"seed must be a whole number from 0 to {MAX_SEED:,} (2^63 - 1) "
+                            f"(got {shown})", "give a seed such as seed: 1", setting=setting)
