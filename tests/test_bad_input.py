@@ -323,6 +323,83 @@ def test_13_diff_head_without_base(tmp_path):
     assert_bad_input(invoke("diff", profile, "--head", "HEAD", "--rulesets", CORE), "--head needs --base")
 
 
+# ---- 14. output folders that are not run folders -------------------------------------------------
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("restart", [[], ["--restart"]])
+@pytest.mark.parametrize("own", [{"summary.json": "{\"mine\": 1}\n", "report.md": "# my notes\n"},
+                                 {"report.md": "# my notes\n"}, {"run.json": "not json"},
+                                 {"chunks/keep.txt": "mine\n"}])
+def test_14_out_pointing_at_a_folder_of_the_users_own_files(tmp_path, own, restart):
+    out = tmp_path / "mine"
+    for name, text in own.items():
+        write(out, name, text)
+    before, entries = _files(out), sorted(out.rglob("*"))
+    result = invoke("run", ROOT / "scenarios" / "divorced-working-men.yaml", "--size", "50", "--check-sample", "0",
+                    "--out", out, *restart)
+    assert_bad_input(result, f"{out}: --out: is not empty", "holds no regelgat run", "give a new or empty folder")
+    assert _files(out) == before and sorted(out.rglob("*")) == entries  # nothing changed, nothing added
+
+
+def test_14_an_empty_folder_and_a_run_folder_are_still_accepted(tmp_path):
+    (tmp_path / "empty").mkdir()
+    scenario = ROOT / "scenarios" / "divorced-working-men.yaml"
+    for _ in range(2):  # the second time the folder holds the first run: resumed
+        result = invoke("run", scenario, "--size", "50", "--check-sample", "0", "--out", tmp_path / "empty")
+        assert result.exit_code == 0, result.output
+    assert "resuming: 1 of 1 chunks were already done" in result.output
+
+
+# ---- 16. path spelling on resume ------------------------------------------------------------------
+
+def test_16_resume_with_a_relative_and_then_an_absolute_path(tmp_path, monkeypatch):
+    write(tmp_path / "sc", "s.yaml", DIVORCED)
+    monkeypatch.chdir(tmp_path)
+    first = invoke("run", "sc/s.yaml", "--size", "50", "--check-sample", "0", "--out", "out")
+    assert first.exit_code == 0, first.output
+    summary = (tmp_path / "out" / "summary.json").read_bytes()
+    for spelling in (tmp_path / "sc" / "s.yaml", "./sc/../sc/s.yaml"):
+        again = invoke("run", spelling, "--size", "50", "--check-sample", "0", "--out", tmp_path / "out")
+        assert again.exit_code == 0, again.output
+        assert "resuming: 1 of 1 chunks were already done" in again.output and "different run" not in again.output
+        assert (tmp_path / "out" / "summary.json").read_bytes() == summary
+
+
+def test_16_an_edited_scenario_is_still_a_different_run(tmp_path):
+    scenario = write(tmp_path, "s.yaml", DIVORCED)
+    assert invoke("run", scenario, "--size", "50", "--check-sample", "0", "--out", tmp_path / "out").exit_code == 0
+    scenario.write_text(DIVORCED.replace("addiction: {chance: 0.12}", "addiction: {chance: 0.5}"))
+    assert_bad_input(invoke("run", scenario, "--size", "50", "--check-sample", "0", "--out", tmp_path / "out"),
+                     "holds a different run")
+
+
+# ---- 17. a damaged chunk file ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("damage", ["chunks/00001.npz", "rows/part-00002.parquet", "chunks/00000.npz:empty"])
+def test_17_a_damaged_chunk_file_is_redone_on_resume(tmp_path, damage):
+    from regelgat.population.generate import BLOCK
+    from conftest import EVERYTHING, FIXTURE_RULES
+
+    args = [EVERYTHING, "--rulesets", FIXTURE_RULES, "--size", 2 * BLOCK + 1000, "--check-sample", "0"]
+    assert invoke("run", *args, "--out", tmp_path / "full").exit_code == 0
+    assert invoke("run", *args, "--out", tmp_path / "cut").exit_code == 0
+    name, _, how = damage.partition(":")
+    damaged = tmp_path / "cut" / name
+    data = damaged.read_bytes()
+    damaged.write_bytes(b"" if how == "empty" else data[: len(data) // 2])
+    result = invoke("run", *args, "--out", tmp_path / "cut")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "resuming: 2 of 3 chunks were already done" in result.output
+    full, cut = _files(tmp_path / "full"), _files(tmp_path / "cut")
+    assert full.keys() == cut.keys() and len(full) > 8
+    for key in full:
+        if key != "run.json":  # holds the seconds taken
+            assert full[key] == cut[key], key
+
+
 # ---- 19. the browser test on a machine without Chromium ----------------------------------------
 
 def _pytest_without_browser(require: bool) -> subprocess.CompletedProcess:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,3 +117,16 @@ def encode_rows(job: Job, layout: Layout, pop: ProfileColumns, decisions: Decisi
 def row_suffix(rows: str) -> str:
     """The file suffix of row files in this format (none when rows are not written)."""
     return {"parquet": ".parquet", "jsonl": ".jsonl"}.get(rows, "")
+
+
+def rows_ok(path: Path, expected: int) -> bool:
+    """Whether a finished chunk's row file reads back whole with `expected` rows (for resuming a run)."""
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_metadata(path).num_rows == expected
+        data = path.read_bytes()
+        return data.endswith(b"\n") and data.count(b"\n") == expected and bool(json.loads(data.splitlines()[-1]))
+    except Exception:  # a truncated or overwritten file, whatever the reader raises: redo the chunk
+        return False

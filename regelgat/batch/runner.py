@@ -29,7 +29,7 @@ from regelgat.batch.chunk import ChunkOutput, Job, chunk_count, run_chunk
 from regelgat.batch.chunk_stats import ChunkStats, Layout
 from regelgat.batch.executors import run_dask, run_pool
 from regelgat.batch.merge import Merger
-from regelgat.batch.rows import row_suffix
+from regelgat.batch.rows import row_suffix, rows_ok
 from regelgat.batch.summary import finish
 from regelgat.batch.summary_model import Summary
 from regelgat.batch.weeks import describe
@@ -69,31 +69,31 @@ class RunResult:
 
 def fingerprint(scenario: Scenario, compiled: CompiledRules, options: RunOptions) -> dict[str, Any]:
     """What makes two runs the same run (and a half-finished one resumable)."""
-    return {"scenario": str(scenario.path), "size": scenario.size, "seed": scenario.seed,
+    # The scenario by its id and content, not by the path's spelling: `runs/x.yaml` and `/home/me/runs/x.yaml`
+    # are the same run (the id makes the profile ids; the digest sees every edit).
+    return {"scenario": scenario.id, "size": scenario.size, "seed": scenario.seed,
             "date": scenario.date.isoformat(), "engine": options.engine, "rows": options.rows,
             "block": BLOCK, "version": __version__,
             "inputs_sha256": content_digest([scenario.path, *(r.path for r in compiled.rulesets)])}
 
 
 def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, Any], restart: bool) -> set[int]:
-    """Create or reuse the output folder; return the chunks already done."""
+    """Create or reuse the output folder; return the chunks already done (still to be checked as intact)."""
     run_file = out / "run.json"
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "", "exists and is not a folder", "give a folder for the output", setting="out",
                          code="out-not-folder")
+    previous = _previous_run(out)
     done: set[int] = set()
-    if run_file.exists() and not restart:
-        try:
-            previous = json.loads(run_file.read_text())["run"]
-        except (ValueError, KeyError):
-            previous = None
+    if previous is not None and not restart:
         if previous != wanted:
             raise InputError(str(out), "run.json", "holds a different run (scenario, size, seed, date, engine, "
                              "rules or version differ)", "give another output folder, or restart to discard it",
                              setting="out", code="other-run")
         for path in (out / "chunks").glob("*.npz"):
-            done.add(int(path.stem))
-    elif restart and out.exists():
+            if path.stem.isdigit():
+                done.add(int(path.stem))
+    elif previous is not None:  # --restart: only a run's own files go
         for sub in ("chunks", "rows"):
             for path in (out / sub).glob("*"):
                 path.unlink()
@@ -105,6 +105,52 @@ def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, An
         stray.unlink()
     write_atomic(run_file, json.dumps({"run": wanted, "complete": False}, indent=1, sort_keys=True).encode())
     return done
+
+
+def _previous_run(out: Path) -> dict[str, Any] | None:
+    """The run recorded in OUT/run.json; None for a new or empty folder. A folder that holds anything
+    else (the user's own summary.json or report.md, a damaged run.json) is refused: never overwrite it."""
+    if not out.is_dir():
+        return None
+    try:
+        previous = json.loads((out / "run.json").read_text(encoding="utf-8"))["run"]
+        if isinstance(previous, dict):
+            return previous
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    # no run here: allowed only when empty, or holding the empty chunks/ and rows/ of a run cut short
+    # before it wrote run.json
+    foreign = sorted(e.name for e in out.iterdir()
+                     if not (e.name in ("chunks", "rows") and e.is_dir() and not any(e.iterdir())))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise InputError(str(out), "", f"is not empty ({shown}) and holds no regelgat run (no readable run.json)",
+                         "give a new or empty folder for the output; nothing was written", setting="out",
+                         code="not-a-run")
+    return None
+
+
+def intact_chunks(out: Path, done: set[int], size: int, suffix: str) -> set[int]:
+    """The finished chunks whose files read back whole; a damaged one (a truncated .npz, rows cut short)
+    is deleted so that it is redone, and the result stays byte-identical to an uninterrupted run."""
+    intact = set()
+    for index in sorted(done):
+        stats, rows = out / "chunks" / f"{index:05d}.npz", out / "rows" / f"part-{index:05d}{suffix}"
+        expected = min(BLOCK, size - index * BLOCK)
+        if _stats_ok(stats, expected) and (not suffix or rows_ok(rows, expected)):
+            intact.add(index)
+        else:
+            stats.unlink(missing_ok=True)
+            if suffix:
+                rows.unlink(missing_ok=True)
+    return intact
+
+
+def _stats_ok(path: Path, expected: int) -> bool:
+    try:
+        return ChunkStats.from_bytes(path.read_bytes()).n == expected
+    except Exception:  # any damage at all (zip, npy, json, a missing key) means: redo the chunk
+        return False
 
 
 def _check_options(options: RunOptions) -> None:
@@ -129,12 +175,12 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
     wanted = fingerprint(scenario, compiled, options)
     done = prepare_out(out, print_fn, wanted, options.restart)
     total = chunk_count(scenario.size)
-    done &= set(range(total))
+    suffix = row_suffix(options.rows)
+    done = intact_chunks(out, done & set(range(total)), scenario.size, suffix)
     if done:
         print_fn(f"resuming: {len(done)} of {total} chunks were already done")
     todo = [i for i in range(total) if i not in done]
     job = Job(scenario, compiled, options.engine, options.check_rate, options.rows)
-    suffix = row_suffix(options.rows)
     profiles_done = sum(min(BLOCK, scenario.size - i * BLOCK) for i in done)
     checked = 0
     if progress:
