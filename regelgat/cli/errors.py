@@ -29,6 +29,9 @@ FIXES = {  # problem code -> the fix in command-line words
     "not-a-repository": "run from the repository, or compare dates with --from/--to",
     "no-snapshot": "record one with: regelgat snapshot SCENARIO",
     "not-a-snapshot": "re-record it with regelgat snapshot",
+    "foreign-file": "give another --file; nothing was written",
+    "other-snapshot": "add --update to replace it, or give another --file",
+    "not-a-run": "give a new or empty folder with --out; nothing was written",
     "unknown-fact": "run 'regelgat facts' to list the facts",
     "unknown-field": "run 'regelgat schema' to list the profile fields",
 }

@@ -200,6 +200,7 @@ def snapshot_command(population: Path | None, check_: bool, update: bool, files:
     from regelgat.cli import snapshot_report
     from regelgat.guard import snapshot as snap
     from regelgat.io.errors import InputError
+    from regelgat.io.paths import output_file
 
     if check_ and update:
         raise InputError("regelgat snapshot", "", "--check and --update exclude each other", "give one of them")
@@ -208,9 +209,8 @@ def snapshot_command(population: Path | None, check_: bool, update: bool, files:
             raise InputError("regelgat snapshot", "", "nothing to record", "give a scenario, or --check")
         if len(files) > 1:
             raise InputError("--file", "", "record writes one file", "give --file once")
-        from regelgat.io.paths import output_file
-
         target = output_file(files[0] if files else snap.default_file(population), "--file")
+        snap.refuse_replacing(target, population)
         data = snap.record(population, target, rulesets_dir, date.date() if date else None, size, seed)
         counts = _eligible_counts(data)
         click.echo(f"recorded {len(data['profiles']):,} profiles of {data['population']} on {data['date']} "
@@ -223,6 +223,11 @@ def snapshot_command(population: Path | None, check_: bool, update: bool, files:
         raise InputError(str(snap.DEFAULT_FOLDER), "", "no snapshot files", "record one: regelgat snapshot SCENARIO")
     if update:
         for target in targets:
+            if population is not None and snap.recorded_population(target) != str(Path(population).resolve()):
+                data = snap.record(population, output_file(target, "--file"), rulesets_dir, _day(date), size, seed)
+                click.echo(f"replaced {target}: now the snapshot of {data['population']} ({len(data['profiles']):,} "
+                           f"profiles on {data['date']})")
+                continue
             data = snap.read(target)
             settings = snap.settings_of(data, target, rulesets_dir)
             snap.record(settings.population, target, settings.rulesets, settings.date, settings.size, settings.seed)

@@ -19,6 +19,7 @@ import numpy as np
 
 from regelgat.check.single import check_profile
 from regelgat.client.profile import NEEDS
+from regelgat.guard.diff_dates import unsimulated_changes
 from regelgat.engines.vector import ELIGIBLE, FAIL, VectorEngine
 from regelgat.population.fixed import Dimension, Population
 from regelgat.population.generate import derive
@@ -76,6 +77,7 @@ class DiffReport:
     affected: int  # distinct profiles with at least one change
     rule_changes: list[str]
     losing: int = 0  # distinct profiles that lose something: a provision, or fall into a gap or a loop
+    unsimulated: list[str] = field(default_factory=list)  # rule changes on other dates: listed, not decided
 
     @property
     def changed(self) -> bool:
@@ -115,7 +117,9 @@ def diff_population(population: Population, before: RulesAt, after: RulesAt, exa
                 finding.examples.append(Example(profile.id, ", ".join(label for _, label in groups), shown))
     order = list(KINDS)
     findings = sorted(found.values(), key=lambda f: (order.index(f.kind), -f.count, f.subject, f.causes))
-    return DiffReport(before, after, population, findings, affected, rule_changes(before, after), losing)
+    changes = rule_changes(before, after)
+    return DiffReport(before, after, population, findings, affected, changes, losing,
+                      unsimulated_changes(before, after, changes))
 
 
 def _possibly_changed(profiles: list, before: RulesAt, after: RulesAt) -> np.ndarray:

@@ -166,6 +166,29 @@ def read(file: Path) -> dict[str, Any]:
     return data
 
 
+def recorded_population(target: Path) -> str | None:
+    """The population whose snapshot TARGET holds, resolved; None when there is no file there.
+    A file that is not a snapshot is an InputError: recording never overwrites someone's own file."""
+    if kind_of(Path(target)) == "missing":
+        return None
+    try:
+        data = read(target)
+    except InputError as exc:
+        raise InputError(exc.file, exc.place, exc.problem, "write the snapshot to another file; nothing was written",
+                         code="foreign-file") from None
+    return str(find_recorded(str(data["population"]), Path(target)).resolve())
+
+
+def refuse_replacing(target: Path, population: Path) -> None:
+    """Recording over the snapshot of another scenario or population would silently drop what it guards:
+    that takes --update. Recording the same population again is a plain re-record."""
+    recorded = recorded_population(target)
+    if recorded is not None and recorded != str(Path(population).resolve()):
+        raise InputError(str(target), "population", f"holds the snapshot of {shown_path(Path(recorded))}, not of "
+                         f"{shown_path(Path(population))}", "update it to replace it, or write to another file",
+                         code="other-snapshot")
+
+
 # ---- checking ----------------------------------------------------------------------------------
 
 @dataclass
