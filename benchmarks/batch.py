@@ -1,12 +1,17 @@
 """Batch throughput: profiles/s and peak memory for each engine, and the tracked ratio.
 
     python benchmarks/batch.py [--scenario scenarios/divorced-working-men.yaml] [--workers 2]
-                               [--durable-measured 20000] [--sizes 100000 1000000]
+                               [--durable-measured 20000] [--sizes 100000 1000000] [--cross-check-size 1000000]
 
 For each size it runs `regelgat run` end to end in-process (generation, evaluation, the
-durable_rules cross-check of 0.1%, aggregation, Parquet rows, summary.json and reports) and
-reports wall time, profiles/s and the peak resident memory of this process and its workers
-together (sampled every 20 ms).
+durable_rules cross-check, aggregation, Parquet rows, summary.json and reports) and reports wall
+time, profiles/s and the peak resident memory of this process and its workers together (sampled
+every 20 ms).
+
+The cross-check, before and after its cost was bounded, in the same run at --cross-check-size
+profiles: the old one re-decided 0.1% of all profiles with durable_rules (1,000 of a million); the
+new one (the default) 0.1% capped at a fixed number per run, plus a profile of each of the rarest
+outcome patterns of every chunk. Each is also compared with the same run without a cross-check.
 
 durable_rules does about 1,000 profiles/s per core on all bundled rulesets, so its runs are
 measured at --durable-measured profiles and extrapolated linearly to the sizes asked for; the
@@ -78,18 +83,43 @@ class PeakMemory:
         self._thread.join()
 
 
-def end_to_end(scenario, compiled, size: int, engine: str, workers: int) -> tuple[float, int]:
+def end_to_end(scenario, compiled, size: int, engine: str, workers: int, **check) -> tuple[float, int]:
+    seconds, peak, _ = checked_run(scenario, compiled, size, engine, workers, **check)
+    return seconds, peak
+
+
+def checked_run(scenario, compiled, size: int, engine: str, workers: int, **check) -> tuple[float, int, int]:
+    """Seconds, peak memory and the number of profiles cross-checked, of one run end to end."""
     out = Path(tempfile.mkdtemp(prefix="regelgat-bench-"))
     try:
         run_scenario = scenario.with_overrides(size=size)
         with PeakMemory() as memory:
             started = time.perf_counter()
-            result = run_batch(run_scenario, compiled, RunOptions(out=out, engine=engine, workers=workers))
+            result = run_batch(run_scenario, compiled, RunOptions(out=out, engine=engine, workers=workers, **check))
             write_reports(result.summary, out)
             seconds = time.perf_counter() - started
-        return seconds, memory.peak
+        return seconds, memory.peak, result.checked
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def cross_check_cost(scenario, compiled, size: int, workers: int, rounds: int = 3) -> None:
+    """The old and the new cross-check at one size, against no cross-check; median of `rounds`,
+    interleaved so that a change in the machine's load falls on all three alike."""
+    kinds = {"none": {"check_rate": 0.0}, "old": {"check_max": None, "check_edges": 0}, "new": {}}
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    checked: dict[str, int] = {}
+    for _ in range(rounds):
+        for kind, options in kinds.items():
+            seconds, _, checked[kind] = checked_run(scenario, compiled, size, "vector", workers, **options)
+            times[kind].append(seconds)
+    median = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    print(f"cross-check at {size:,} profiles, end to end, median of {rounds} interleaved runs:")
+    print(f"  no cross-check                       {median['none']:>7.2f} s")
+    for kind, words in (("old", "old: 0.1% of all profiles"), ("new", "new: 0.1% capped + edges (default)")):
+        extra = median[kind] - median["none"]
+        print(f"  {words:<36} {median[kind]:>7.2f} s  {checked[kind]:>6,} profiles re-decided, "
+              f"+{extra:.2f} s = {extra / median[kind]:.0%} of the run")
 
 
 # ---- evaluation alone --------------------------------------------------------------------------
@@ -203,6 +233,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--durable-measured", type=int, default=20_000)
     parser.add_argument("--amounts-only", action="store_true", help="Only the with/without amounts figure.")
+    parser.add_argument("--cross-check-size", type=int, default=1_000_000)
     args = parser.parse_args()
 
     scenario = load_scenario(args.scenario)
@@ -223,6 +254,7 @@ def main() -> None:
         seconds, peak = end_to_end(scenario, compiled, size, "vector", args.workers)
         print(f"{'vector':<8} {size:>10,} {seconds:>9.2f} {size / seconds:>12,.0f} {peak / 2**20:>9.0f}  "
               "generation to written summary and reports")
+    cross_check_cost(scenario, compiled, args.cross_check_size, args.workers)
     measured = args.durable_measured
     seconds, peak = end_to_end(scenario, compiled, measured, "durable", args.workers)
     rate = measured / seconds

@@ -109,6 +109,43 @@ def test_a_difference_with_durable_rules_stops_the_run(compiled, tmp_path, monke
     assert bad["id"].startswith("everything-")
 
 
+def _corrupt_the_rarest_patterns(monkeypatch):
+    """The numpy engine goes wrong only on the profiles of a chunk's rarest outcome patterns."""
+    from regelgat.batch.chunk import outcome_patterns
+
+    decide = engine_vector.VectorEngine.decide
+
+    def wrong(self, atoms, needs):
+        decisions = decide(self, atoms, needs)
+        inverse, counts = outcome_patterns(decisions)
+        rare = np.flatnonzero(counts[inverse] == counts.min())
+        first = decisions.outcome[0, rare]
+        decisions.outcome[0, rare] = np.where(first == engine_vector.ELIGIBLE, engine_vector.OUTCOMES.index(
+            "ineligible"), engine_vector.ELIGIBLE)
+        return decisions
+
+    monkeypatch.setattr(engine_vector.VectorEngine, "decide", wrong)
+
+
+def test_the_cross_check_costs_the_same_whatever_the_size(compiled, tmp_path):
+    from regelgat.batch.chunk import CHECK_EDGES, CHECK_MAX
+
+    small = _run(compiled, tmp_path / "s", 20_000, workers=1, check_rate=0.001)
+    large = _run(compiled, tmp_path / "l", THREE_CHUNKS, workers=2, check_rate=0.01)  # uncapped: 1,320
+    assert 10 <= small.checked <= 35 + CHECK_EDGES  # 0.1% of 20,000, drawn by profile key
+    assert CHECK_MAX * 0.7 <= large.checked <= CHECK_MAX * 1.3 + 3 * CHECK_EDGES
+    old = _run(compiled, tmp_path / "o", THREE_CHUNKS, workers=1, check_rate=0.01, check_max=None, check_edges=0)
+    assert old.checked > 1000
+
+
+def test_the_cross_check_sees_a_difference_on_the_rarest_profiles_only(compiled, tmp_path, monkeypatch):
+    _corrupt_the_rarest_patterns(monkeypatch)
+    for name, cap in (("default", None), ("edges-only", 0)):  # edges-only: no random sample at all
+        options = {} if cap is None else {"check_max": cap}
+        with pytest.raises(CrossCheckError, match="numpy and durable_rules verdicts differ"):
+            _run(compiled, tmp_path / name, 5000, workers=1, **options)
+
+
 def test_durable_engine_gives_the_same_summary(compiled, tmp_path):
     vector = _run(compiled, tmp_path / "v", 1500, workers=1).summary.as_data()
     durable = _run(compiled, tmp_path / "d", 1500, workers=1, engine="durable").summary.as_data()

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from regelgat import __version__
-from regelgat.batch.chunk import ChunkOutput, Job, chunk_count, run_chunk
+from regelgat.batch.chunk import CHECK_EDGES, CHECK_MAX, ChunkOutput, Job, chunk_count, run_chunk
 from regelgat.batch.chunk_stats import ChunkStats, Layout
 from regelgat.batch.executors import run_dask, run_pool
 from regelgat.batch.merge import Merger
@@ -56,6 +56,8 @@ class RunOptions:
     check_rate: float = 0.001
     rows: str = "parquet"
     restart: bool = False
+    check_max: int | None = CHECK_MAX  # None: the uncapped share (for the benchmark's comparison)
+    check_edges: int = CHECK_EDGES
 
 
 @dataclass
@@ -180,7 +182,8 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
     if done:
         print_fn(f"resuming: {len(done)} of {total} chunks were already done")
     todo = [i for i in range(total) if i not in done]
-    job = Job(scenario, compiled, options.engine, options.check_rate, options.rows)
+    job = Job(scenario, compiled, options.engine, options.check_rate, options.rows, options.check_max,
+              options.check_edges)
     profiles_done = sum(min(BLOCK, scenario.size - i * BLOCK) for i in done)
     checked = 0
     if progress:

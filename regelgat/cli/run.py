@@ -33,7 +33,8 @@ def _interactive() -> bool:
               help="local: a process pool on this machine; dask: a Dask cluster (give --scheduler).")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("--check-sample", "check_rate", type=float, default=0.001, show_default=True,
-              help="Share of profiles re-decided one by one by durable_rules; any difference stops the run.")
+              help="Share of profiles re-decided one by one by durable_rules (at most 200 a run, plus the rarest "
+                   "outcome patterns of each chunk); any difference stops the run. 0: no cross-check.")
 @click.option("--rows", type=click.Choice(["parquet", "jsonl", "none"]), default="parquet", show_default=True,
               help="Format of the profile-level results in OUT/rows/.")
 @click.option("--restart", is_flag=True, help="Discard a previous run in OUT instead of resuming it.")
