@@ -192,6 +192,40 @@ def test_06_the_largest_seed_runs(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_06_a_population_over_the_limit(tmp_path):
+    over = str(limits.MAX_POPULATION + 1)
+    assert_bad_input(invoke("run", ROOT / "scenarios" / "divorced-working-men.yaml", "--size", over, "--out",
+                            tmp_path / "out"), "--size: size 1,000,000,001 is more than the limit of 1,000,000,000")
+    scenario = scenario_with(tmp_path, "size: 100000", f"size: {over}")
+    assert_bad_input(invoke("run", scenario, "--out", tmp_path / "out"),
+                     "s.yaml: line 23: size: size 1,000,000,001 is more than the limit")
+    assert not (tmp_path / "out").exists()
+
+
+# ---- the limits, written down once ----------------------------------------------------------------
+
+def test_every_limit_is_documented_with_its_value():
+    doc = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    shown = {"MAX_FILE_BYTES": f"| {limits.MAX_FILE_BYTES // 2**20} MB |",
+             "MAX_SNAPSHOT_BYTES": f"| {limits.MAX_SNAPSHOT_BYTES // 2**20} MB |",
+             "MAX_CONDITION_CHARS": f"| {limits.MAX_CONDITION_CHARS:,} characters |",
+             "MAX_CONDITION_DEPTH": f"| {limits.MAX_CONDITION_DEPTH} levels |",
+             "MAX_NUMBER": f"| 10^{len(str(int(limits.MAX_NUMBER))) - 1} |",
+             "MAX_ID_CHARS": f"| profile `id` | {limits.MAX_ID_CHARS} characters |",
+             "MAX_SHORT_TEXT_CHARS": f"| short profile text | {limits.MAX_SHORT_TEXT_CHARS} characters |",
+             "MAX_LIST_ITEMS": f"| {limits.MAX_LIST_ITEMS} items |",
+             "MAX_POPULATION": f"| {limits.MAX_POPULATION:,} |",
+             "MAX_GENERATED_ITEMS": f"| generated list items | {limits.MAX_GENERATED_ITEMS} |",
+             "MAX_BODY_BYTES": f"| {limits.MAX_BODY_BYTES // 1024} KB |",
+             "MAX_SEED": "| 0 to 2^63 - 1 |" if limits.MAX_SEED == 2**63 - 1 else "?",
+             "MAX_ERRORS_SHOWN": f"| {limits.MAX_ERRORS_SHOWN} per file |"}
+    assert sorted(n for n in dir(limits) if n.startswith("MAX_")) == sorted(shown)
+    for name, text in shown.items():
+        assert text in doc, name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "[docs/limits.md](docs/limits.md)" in readme
+
+
 # ---- 7. unusable output paths -------------------------------------------------------------------
 
 def test_07_run_out_inside_a_file_or_proc(tmp_path):

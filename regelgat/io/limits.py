@@ -35,6 +35,12 @@ MAX_LIST_ITEMS = 50
 MAX_POPULATION = 1_000_000_000
 """Profiles in one scenario run (`size:` or `--size`); they are generated and decided in chunks."""
 
+MAX_GENERATED_ITEMS = 12
+"""Children or co-residents per generated profile in a scenario (`count:`): each is a set of columns."""
+
+MAX_BODY_BYTES = 64 * 1024
+"""A request body of `regelgat serve` (`POST /api/v1/check`, the form): a profile is a few kilobytes."""
+
 MAX_SEED = 2**63 - 1
 """A scenario seed (`seed:` or `--seed`): numpy's generators take a non-negative 64-bit integer."""
 

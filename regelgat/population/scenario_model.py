@@ -33,10 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from regelgat.client.facts import scalar_annotation
 from regelgat.client.profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
 from regelgat.io.errors import ScenarioError
-from regelgat.io.limits import MAX_POPULATION, MAX_SEED
+from regelgat.io.limits import MAX_GENERATED_ITEMS, MAX_POPULATION, MAX_SEED
 from regelgat.population.timeline_events import TimelineBlock
 
-MAX_SLOTS = 12  # at most this many children or co-residents per generated profile
+MAX_SLOTS = MAX_GENERATED_ITEMS  # at most this many children or co-residents per generated profile
 DIST_KINDS = ("value", "choice", "chance", "integer", "float", "normal", "cases")
 Scalar = Union[bool, int, float, str, None]
 
@@ -303,7 +303,7 @@ def check_size(size: Any, file: str, place: str, setting: str | None = None) -> 
                             "give a positive size, e.g. size: 100000", setting=setting)
     if size > MAX_POPULATION:
         raise ScenarioError(file, place, f"size {size:,} is more than the limit of {MAX_POPULATION:,} profiles",
-                            "give a smaller size (limits: docs/limits.md)", setting=setting)
+                            "give a smaller size; the limits are in docs/limits.md", setting=setting)
 
 
 def check_seed(seed: Any, file: str, place: str, setting: str | None = None) -> None:

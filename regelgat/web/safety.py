@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
-MAX_BODY_BYTES = 64 * 1024
+from regelgat.io.limits import MAX_BODY_BYTES
 
 # Only this server's own files: no CDN, no inline script, no other site may frame the page.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
