@@ -47,9 +47,12 @@ TOKENS = ["age", "income_net_monthly", "assets", "needs", "housing", "in_detenti
           "age.__class__", "lambda", ";"]
 PUNCTUATION = list(":-[]{}\"'\n\t #&*!|>%@`,?") + ["\u00e9", "\x00", "\ufeff"]
 
-# Every input that ever crashed a command, kept as an example: (kind, command index, text).
-CRASHES: list[tuple[str, str]] = [
-]
+# Every input that ever crashed a command, kept as an example: tests/fixtures/fuzz/NNN-<kind>-<command>.txt
+# holds the input as the fuzzer made it ({FUZZ_ROOT} stands for the scratch folder it ran in).
+FOUND = ROOT / "tests" / "fixtures" / "fuzz"
+CRASHES: list[tuple[str, int, str]] = [
+    (p.stem.split("-")[1], int(p.stem.split("-")[2]), p.read_text(encoding="utf-8"))
+    for p in sorted(FOUND.glob("*.txt"))]
 
 
 # ---- the seeds and the commands ----------------------------------------------------------------
@@ -197,7 +200,7 @@ def run_one(kind: str, command: int, text: str, root: Path, keep_going: bool = F
     name = {"ruleset": "mini.yaml", "snapshot": "snap.json", "cases": "case_files/fuzz.yaml"}.get(kind, "input.yaml")
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    path.write_text(text.replace("{FUZZ_ROOT}", str(root)), encoding="utf-8", errors="surrogatepass")
     options = commands(kind, path, root)
     args = options[command % len(options)]
     STATS["inputs"] += 1
@@ -241,6 +244,7 @@ def test_fuzz_every_command(place, request):
         assert report["inputs"] >= FUZZ_LONG and not STATS["crashes"], json.dumps(STATS["crashes"][:3])[:3000]
 
 
-@pytest.mark.parametrize("kind, command, text", CRASHES or [pytest.param("profile", 0, PROFILE, id="valid-profile")])
-def test_every_crash_the_fuzzer_found_stays_fixed(place, kind, command, text):
-    run_one(kind, command, text, place)
+@pytest.mark.parametrize("name", sorted(p.name for p in FOUND.glob("*.txt")))
+def test_every_crash_the_fuzzer_found_stays_fixed(place, name):
+    kind, command = name.split("-")[1], int(name.split("-")[2].split(".")[0])
+    run_one(kind, command, (FOUND / name).read_text(encoding="utf-8"), place)

@@ -18,18 +18,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from regelgat.client.profile import NEEDS
 from regelgat.io.atomic import write_atomic
 from regelgat.check.single import check_profile, default_rulesets_dir
 from regelgat.rules.compiled import CompiledRules
 from regelgat.guard.diff import Example, Finding, KINDS
 from regelgat.io import datafiles
-from regelgat.io.errors import InputError
-from regelgat.io.limits import MAX_SNAPSHOT_BYTES
+from regelgat.io.errors import InputError, clip
+from regelgat.io.limits import MAX_POPULATION, MAX_SEED, MAX_SNAPSHOT_BYTES
 from regelgat.io.paths import kind_of, shown_path
 from regelgat.rules.at_date import ruleset_hashes, rules_at
 from regelgat.rules.changes import bound_rules, recorded_rule_changes
@@ -161,9 +165,46 @@ def read(file: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or any(key not in data for key in required):
         raise InputError(str(file), "", "not a regelgat snapshot (keys missing)", "re-record it", code="not-a-snapshot")
     if data["regelgat_snapshot"] != VERSION:
-        raise InputError(str(file), "regelgat_snapshot", f"format version {data['regelgat_snapshot']} is not {VERSION}",
-                         "re-record it with this version of regelgat")
-    return data
+        raise InputError(str(file), "regelgat_snapshot", f"format version {clip(data['regelgat_snapshot'])} is not "
+                         f"{VERSION}", "re-record it with this version of regelgat")
+    spec = datafiles.validate(SnapshotFile, data, file, lambda loc: "")
+    count = len(spec.provisions)
+    for key, code in spec.profiles.items():
+        if not _code_ok(code, count):
+            raise InputError(str(file), f"profiles.{clip(key)}", f"{clip(code)} is not an outcome code of "
+                             f"{count} provisions", "re-record the snapshot (a hand edit or a merge broke it)",
+                             code="not-a-snapshot")
+    return {**data, **spec.model_dump(mode="json")}  # the checked values ("18" read as 18.0), other keys kept
+
+
+class SnapshotFile(BaseModel):
+    """What a snapshot file holds, checked before any of it is used: a file edited by hand or broken by a
+    merge is one line, not a traceback halfway through the check."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+    regelgat_snapshot: int
+    population: str = Field(min_length=1, max_length=4096)
+    kind: str | None = None
+    size: int | None = Field(None, ge=1, le=MAX_POPULATION)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+    date: dt.date
+    rulesets: str = Field(min_length=1, max_length=4096)
+    ruleset_files: dict[str, str] = {}
+    provisions: list[str]
+    parameters: dict[str, float] = {}
+    rules: dict[str, str] = {}
+    profiles: dict[str, str]
+
+
+def _code_ok(code: str, provisions: int) -> bool:
+    """Whether an outcome code reads back: fingerprint, a letter per provision, gaps, loops of provision numbers."""
+    parts = code.split(" ")
+    if len(parts) != 4 or not re.fullmatch(r"[0-9a-f]{8}", parts[0]) or not re.fullmatch(r"[EIB.]*", parts[1]):
+        return False
+    if len(parts[1]) != provisions or not (parts[2] == "-" or set(parts[2].split(",")) <= set(NEEDS)):
+        return False
+    loops = [] if parts[3] == "-" else [m for loop in parts[3].split(";") for m in loop.split(">")]
+    return all(m.isdigit() and int(m) < provisions for m in loops)
 
 
 def recorded_population(target: Path) -> str | None:
