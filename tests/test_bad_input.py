@@ -224,7 +224,8 @@ def test_every_limit_is_documented_with_its_value():
              "MAX_GENERATED_ITEMS": f"| generated list items | {limits.MAX_GENERATED_ITEMS} |",
              "MAX_BODY_BYTES": f"| {limits.MAX_BODY_BYTES // 1024} KB |",
              "MAX_SEED": "| 0 to 2^63 - 1 |" if limits.MAX_SEED == 2**63 - 1 else "?",
-             "MAX_ERRORS_SHOWN": f"| {limits.MAX_ERRORS_SHOWN} per file |"}
+             "MAX_ERRORS_SHOWN": f"| {limits.MAX_ERRORS_SHOWN} per file |",
+             "MAX_CLIFF_POINTS": f"| cliff steps | {limits.MAX_CLIFF_POINTS:,} |"}
     assert sorted(n for n in dir(limits) if n.startswith("MAX_")) == sorted(shown)
     for name, text in shown.items():
         assert text in doc, name
