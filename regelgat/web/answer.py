@@ -77,7 +77,7 @@ class Answer:
     effects_if_staying: list[Clause]
     flags: list[tuple[str, str]]
     table: list[dict]
-    routes: list[NeedRoutes] = field(default_factory=list)
+    routes: list[NeedRoutes] = field(default_factory=list)  # filled by the story (routes_in_words); the page has none yet
 
 
 def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str]) -> Answer:
@@ -104,12 +104,12 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
     table = [{"title": title[v.provision.key], "covers": ", ".join(_(NEED_NAMES[n]) for n in v.provision.spec.covers),
               "outcome": OUTCOMES[v.outcome], "flagged": bool(v.flags),
               "reasons": [_clause(r, checked, texts, _) for r in v.deciding]} for v in ordered]
-    return Answer(needs, doors, loops, effects, staying, list(dict.fromkeys(flags)), table,
-                  routes_in_words(checked, texts, title, _))
+    return Answer(needs, doors, loops, effects, staying, list(dict.fromkeys(flags)), table)
 
 
-def routes_in_words(checked: Checked, texts: RulesetTexts, title: dict[str, str], _) -> list[NeedRoutes]:
+def routes_in_words(checked: Checked, texts: RulesetTexts, _) -> list[NeedRoutes]:
     """Each uncovered need's routes out, in the reader's language, and its perverse-incentive rules."""
+    title = {v.provision.key: texts(v.provision.spec.title) for v in checked.result.verdicts}
     routes = checked.routes
     out = []
     for need, found in routes.by_need.items():

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from regelgat.check.single import Checked
 from regelgat.rules.translations import RulesetTexts
-from regelgat.web.answer import build_answer
+from regelgat.web.answer import build_answer, routes_in_words
 from regelgat.i18n import LANGUAGES, language_from_locale, translations
 from regelgat.web.interview import next_questions
 from regelgat.web.questions import QUESTIONS
@@ -49,6 +49,7 @@ def _routes_story(answer, out, _) -> None:
 def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Console) -> None:
     _ = translations(lang).gettext
     answer = build_answer(checked, texts, _)
+    answer.routes = routes_in_words(checked, texts, _)
 
     def out(text, indent: int = 0, style: str = "") -> None:  # wrapped lines keep their indent
         body = text if isinstance(text, Text) else Text(text, style=style)
