@@ -23,7 +23,7 @@ from regelgat.batch.tally import profile_keys
 from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import BLOCKED, Decisions, VectorEngine, encode
 from regelgat.io.errors import CrossCheckError
-from regelgat.population.generate import BLOCK, derive, generate_block
+from regelgat.population.generate import BLOCK, derive, sized_block
 from regelgat.population.profile_columns import ProfileColumns, materialise, profile_dicts
 from regelgat.population.scenario_model import Scenario
 from regelgat.rules.columns import row_facts
@@ -116,10 +116,8 @@ def run_chunk(job: Job, index: int) -> ChunkOutput:
     started = time.perf_counter()
     engine, layout = _prepared(job)
     scenario = job.scenario
-    pop = generate_block(scenario, index)
-    n = min(BLOCK, scenario.size - index * BLOCK)
-    if n < BLOCK:
-        pop = pop.take(np.arange(n))
+    pop = sized_block(scenario, index)
+    n = pop.n
     cols = derive(pop)
     needs = np.stack([pop.values[f"needs.{need}"] for need in NEEDS])
     if job.engine == "durable":

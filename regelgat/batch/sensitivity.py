@@ -24,7 +24,7 @@ import numpy as np
 
 from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import Decisions, VectorEngine
-from regelgat.population.generate import BLOCK, derive, generate_block
+from regelgat.population.generate import BLOCK, derive, sized_block
 from regelgat.population.scenario_model import Scenario
 from regelgat.rules.compiled import BoundRule, CompiledRules, compile_rules
 from regelgat.rules.ruleset import Ruleset
@@ -146,10 +146,7 @@ def sensitivity(scenario: Scenario, compiled: CompiledRules) -> dict[str, Any]:
     base, counts = Counts(), [Counts() for _ in flags]
     decides = np.zeros(len(flags), dtype=bool)
     for index in range(-(-scenario.size // BLOCK)):
-        pop = generate_block(scenario, index)
-        size = min(BLOCK, scenario.size - index * BLOCK)
-        if size < BLOCK:
-            pop = pop.take(np.arange(size))
+        pop = sized_block(scenario, index)
         needs = np.stack([pop.values[f"needs.{need}"] for need in NEEDS])
         atoms = engine.atoms(derive(pop))
         decided = engine.decide(atoms, needs)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from regelgat.client.profile import NEEDS
-from regelgat.population.generate import BLOCK, derive, generate_block
+from regelgat.population.generate import BLOCK, derive, sized_block
 from regelgat.population.scenario import load_scenario
 from regelgat.population.timeline_events import check_provisions, draw_events
 from regelgat.rules.at_date import RulesAt
@@ -75,10 +75,8 @@ def weeks_diff(path: Path, size: int | None, seed: int | None, before: RulesAt, 
     for side in (before, after):
         totals, weeks, missed = Side(), [], []
         for block in range(-(-scenario.size // BLOCK)):
-            pop = generate_block(scenario, block)
-            n = min(BLOCK, scenario.size - block * BLOCK)
-            if n < BLOCK:
-                pop = pop.take(np.arange(n))
+            pop = sized_block(scenario, block)
+            n = pop.n
             cols = derive(pop)
             needs = np.stack([pop.values[f"needs.{need}"] for need in NEEDS])
             result = run_weeks(plan, draw_events(plan, scenario.seed, block, n), cols, needs, side.rulesets_dir,

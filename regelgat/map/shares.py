@@ -17,7 +17,7 @@ from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import ELIGIBLE, INELIGIBLE, NOT_APPLICABLE, PASS, Decisions, VectorEngine
 from regelgat.map.literals import Literal
 from regelgat.map.regions import GapMap, Region
-from regelgat.population.generate import BLOCK, derive, generate_block
+from regelgat.population.generate import BLOCK, derive, sized_block
 from regelgat.population.scenario_model import Scenario
 from regelgat.rules.columns import Columns, evaluate
 from regelgat.rules.compiled import CompiledRules
@@ -49,10 +49,8 @@ def region_shares(compiled: CompiledRules, gap_map: GapMap, scenario: Scenario) 
     counts = np.zeros(len(gap_map.regions) + len(loops), dtype=np.int64)
     gaps = in_regions = 0
     for block in range(-(-scenario.size // BLOCK)):
-        pop = generate_block(scenario, block)
-        n = min(BLOCK, scenario.size - block * BLOCK)
-        if n < BLOCK:
-            pop = pop.take(np.arange(n))
+        pop = sized_block(scenario, block)
+        n = pop.n
         cols = derive(pop)
         needs = np.zeros((len(NEEDS), n), dtype=bool)
         needs[need_row] = True

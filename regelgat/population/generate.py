@@ -186,6 +186,14 @@ def generate_block(scenario: Scenario, block: int) -> ProfileColumns:
     return cols
 
 
+def sized_block(scenario: Scenario, block: int) -> ProfileColumns:
+    """Block `block` cut to the scenario's size (the last block is usually short): how every reader of
+    a whole population walks it, one block in memory whatever the size."""
+    pop = generate_block(scenario, block)
+    size = min(BLOCK, scenario.size - block * BLOCK)
+    return pop if size == BLOCK else pop.take(np.arange(size))
+
+
 def generate_range(scenario: Scenario, start: int, stop: int) -> ProfileColumns:
     """Profiles start .. stop - 1, cut from the blocks that hold them."""
     first, last = start // BLOCK, (stop - 1) // BLOCK
