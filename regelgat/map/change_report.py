@@ -7,7 +7,7 @@ from typing import Any
 
 from regelgat.map.change import ChangeMap
 from regelgat.map.regions import Region
-from regelgat.map.report import INCOMPLETE, region_json, witness_yaml
+from regelgat.map.report import INCOMPLETE, clauses_html, clauses_markdown, clauses_text, region_json
 
 PROOF = ('Complete: the solver proved that these regions hold every client situation{where} whose {need} '
          'became a gap, or stopped being one, between the two dates.')
@@ -45,8 +45,7 @@ def to_text(change: ChangeMap) -> str:
         for name, region in regions:
             lines += ["", f"{name}:"] + [f"  - {c}" for c in region.conditions]
             lines += ["  because:"] + [f"    {c}" for c in region.causes]
-            lines += ["  shut by:"] + [f"    {c.provision}: {c.criterion} ({c.source})" for c in region.clauses]
-            lines += ["  witness (regelgat check it):"] + [f"    {line}" for line in witness_yaml(region).splitlines()]
+            lines += clauses_text(region)
     return "\n".join(lines)
 
 
@@ -58,9 +57,7 @@ def to_markdown(change: ChangeMap) -> str:
         for name, region in regions:
             lines += [f"### {name}", ""] + [f"- {c}" for c in region.conditions] + ["", "Because:", ""]
             lines += [f"- {c}" for c in region.causes] + [""]
-            lines += ["| provision | clause | source |", "|---|---|---|"]
-            lines += [f"| `{c.provision}` | `{c.criterion}` | {c.source} |" for c in region.clauses]
-            lines += ["", "```yaml", witness_yaml(region), "```", ""]
+            lines += clauses_markdown(region)
     return "\n".join(lines)
 
 
@@ -74,10 +71,7 @@ def to_html(change: ChangeMap) -> str:
         for name, region in regions:
             body += [f"<h3>{e(name)}</h3>", "<ul>"] + [f"<li>{e(c)}</li>" for c in region.conditions] + ["</ul>"]
             body += ["<p>Because:</p><ul>"] + [f"<li>{e(c)}</li>" for c in region.causes] + ["</ul>"]
-            body += ["<table><tr><th>provision</th><th>clause</th><th>source</th></tr>"]
-            body += [f"<tr><td>{e(c.provision)}</td><td>{e(c.criterion)}</td><td>{e(c.source)}</td></tr>"
-                     for c in region.clauses]
-            body += ["</table>", f"<pre>{e(witness_yaml(region))}</pre>"]
+            body += clauses_html(region)
     style = "body{font-family:sans-serif;max-width:60em;margin:auto}td,th{border:1px solid #ccc;padding:2px 6px}"
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>")

@@ -103,9 +103,28 @@ def to_text(gap_map: GapMap) -> str:
         lines += ["", heading]
         for name, region, holds in regions:
             lines += ["", f"{name}:" + (f" {holds}" if holds else "")] + [f"  - {c}" for c in region.conditions]
-            lines += ["  shut by:"] + [f"    {c.provision}: {c.criterion} ({c.source})" for c in region.clauses]
-            lines += ["  witness (regelgat check it):"] + [f"    {line}" for line in witness_yaml(region).splitlines()]
+            lines += clauses_text(region)
     return "\n".join(lines)
+
+
+def clauses_text(region) -> list[str]:
+    """The clauses that shut the doors in a region, and its witness: the same in a gap map and a change map."""
+    return (["  shut by:"] + [f"    {c.provision}: {c.criterion} ({c.source})" for c in region.clauses]
+            + ["  witness (regelgat check it):"] + [f"    {line}" for line in witness_yaml(region).splitlines()])
+
+
+def clauses_markdown(region) -> list[str]:
+    return (["| provision | clause | source |", "|---|---|---|"]
+            + [f"| `{c.provision}` | `{c.criterion}` | {c.source} |" for c in region.clauses]
+            + ["", "```yaml", witness_yaml(region), "```", ""])
+
+
+def clauses_html(region) -> list[str]:
+    e = html.escape
+    return (["<table><tr><th>provision</th><th>clause</th><th>source</th></tr>"]
+            + [f"<tr><td>{e(c.provision)}</td><td>{e(c.criterion)}</td><td>{e(c.source)}</td></tr>"
+               for c in region.clauses]
+            + ["</table>", f"<pre>{e(witness_yaml(region))}</pre>"])
 
 
 def to_markdown(gap_map: GapMap) -> str:
@@ -120,9 +139,7 @@ def to_markdown(gap_map: GapMap) -> str:
         for name, region, holds in regions:
             lines += [f"### {name}", ""] + ([f"*{holds}*", ""] if holds else [])
             lines += [f"- {c}" for c in region.conditions] + [""]
-            lines += ["| provision | clause | source |", "|---|---|---|"]
-            lines += [f"| `{c.provision}` | `{c.criterion}` | {c.source} |" for c in region.clauses]
-            lines += ["", "```yaml", witness_yaml(region), "```", ""]
+            lines += clauses_markdown(region)
     return "\n".join(lines)
 
 
@@ -137,10 +154,7 @@ def to_html(gap_map: GapMap) -> str:
         body.append(f"<h2>{e(heading)}</h2>")
         for name, region, holds in regions:
             body += [f"<h3>{e(name)}</h3>"] + ([f"<p><em>{e(holds)}</em></p>"] if holds else []) + ["<ul>"] + [f"<li>{e(c)}</li>" for c in region.conditions] + ["</ul>"]
-            body += ["<table><tr><th>provision</th><th>clause</th><th>source</th></tr>"]
-            body += [f"<tr><td>{e(c.provision)}</td><td>{e(c.criterion)}</td><td>{e(c.source)}</td></tr>"
-                     for c in region.clauses]
-            body += ["</table>", f"<pre>{e(witness_yaml(region))}</pre>"]
+            body += clauses_html(region)
     style = "body{font-family:sans-serif;max-width:60em;margin:auto}td,th{border:1px solid #ccc;padding:2px 6px}"
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>")
