@@ -1,4 +1,4 @@
-"""Shared test settings: the paths tests read, browser tests that skip on a machine without Chromium
+"""Shared test settings: the paths tests read, the bundled rulesets loaded once, browser tests that skip on a machine without Chromium
 (CI requires it), and the fuzzer's depth (`--fuzz-long`)."""
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ CORE = FIXTURES / "core"  # small rulesets and profiles for the engine and CLI t
 GUARD = FIXTURES / "guard"  # rulesets, a scenario and case files for the rule-change guards
 FIXTURE_RULES = FIXTURES / "batch" / "rulesets"  # rulesets that exercise every batch feature
 EVERYTHING = FIXTURES / "batch" / "everything.yaml"  # a scenario that uses every distribution
+
+@pytest.fixture(scope="session")
+def rulesets():
+    """The bundled rulesets, loaded once for every test that binds them at a date of its own."""
+    from regelgat.check.single import default_rulesets_dir
+    from regelgat.rules.ruleset import load_rulesets
+
+    return load_rulesets(default_rulesets_dir())
+
 
 INSTALL = "apt-get install -y chromium chromium-driver"
 REQUIRE = "REGELGAT_REQUIRE_BROWSER"  # .ci/run sets it: in CI a missing browser fails instead of skipping

@@ -13,14 +13,13 @@ from click.testing import CliRunner
 from conftest import ROOT
 from regelgat.check.cliff import cliff, earnings_steps, profile_at, to_json
 from regelgat.check.household import household
-from regelgat.check.single import check_profile, default_rulesets_dir
+from regelgat.check.single import check_profile
 from regelgat.cli import main
 from regelgat.client.profile import Profile
 from regelgat.engines.durable import DurableEngine
 from regelgat.io.errors import InputError
 from regelgat.io.limits import MAX_CLIFF_POINTS
 from regelgat.rules.compiled import compile_rules
-from regelgat.rules.ruleset import load_rulesets
 from regelgat.rules.translations import load_texts
 from regelgat.web.cliff import svg
 
@@ -28,11 +27,6 @@ BIJSTAND = "participatiewet-bijstand/algemene_bijstand"
 RENTER = Profile(id="renter-30", age=30, rent_monthly=700, rental_contract=True, self_contained_home=True,
                  needs=["income"])
 DATE = dt.date(2026, 1, 15)
-
-
-@pytest.fixture(scope="module")
-def rulesets():
-    return load_rulesets(default_rulesets_dir())
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
-from regelgat.check.single import check_profile, default_rulesets_dir, load_profile
+from regelgat.check.single import check_profile, load_profile
 from regelgat.engines.durable import DurableEngine
 from regelgat.cli import main
 from regelgat.client.profile import Profile
@@ -25,11 +25,6 @@ PERSONAS = Path(__file__).parents[1] / "scenarios" / "personas"
 CORE = Path(__file__).parent / "fixtures" / "core"
 # A narrower housing map keeps the tests fast; the full maps are timed in benchmarks/map.py.
 WORKING_45_PLUS = 'age >= 45 and income_source == "employment"'
-
-
-@pytest.fixture(scope="module")
-def rulesets():
-    return load_rulesets(default_rulesets_dir())
 
 
 @pytest.fixture(scope="module")
