@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -59,3 +60,19 @@ def chromedriver(chromium) -> str:
 def pytest_runtest_setup(item):
     if item.get_closest_marker("browser") and "chromium" not in item.fixturenames:
         item.fixturenames.append("chromium")  # every browser test needs the browser, fixture or not
+
+
+def _usual_given() -> str:
+    """A case file's `given:` line with every usual answer, for inline case files whose profiles
+    leave out what does not matter to them (left out, a fact would be unknown)."""
+    import json
+
+    from regelgat.client.profile import USUAL
+
+    return "given: " + json.dumps(USUAL)
+
+
+USUAL_GIVEN = _usual_given()
+# The same usual answers as profile-file lines, to append to a profile written inline.
+USUAL_LINES = "".join(f"{name}: {json.dumps(value)}\n" for name, value in __import__("regelgat.client.profile",
+                                                                                      fromlist=["USUAL"]).USUAL.items())

@@ -27,6 +27,7 @@ from regelgat.rules.amounts import add_amounts
 from regelgat.rules.compiled import compile_rules
 from regelgat.rules.expressions import ExpressionError
 from regelgat.rules.ruleset import load_ruleset, load_rulesets
+from conftest import USUAL_GIVEN
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMETERS = {"cap": 285, "rate": 0.25}
@@ -167,7 +168,8 @@ def test_a_wrong_amount_in_a_case_fails_it(tmp_path):
     from regelgat.guard.cases import load_case_file, run_case
 
     case = tmp_path / "wrong.yaml"
-    case.write_text("""cases:
+    case.write_text(USUAL_GIVEN + """
+cases:
   - name: wrong
     date: 2026-01-15
     profile: {id: w, age: 30, income_net_monthly: 800, income_source: employment, months_in_work: 2}

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from regelgat.check.single import check_profile, default_rulesets_dir
 from regelgat.cli import main
 from regelgat.rules.compiled import compile_rules
-from regelgat.client.profile import Profile
+from regelgat.client.profile import USUAL, Profile
 from regelgat.rules.ruleset import load_rulesets
 from conftest import ROOT
 
@@ -22,7 +22,7 @@ def bijstand(profile: Profile, date: dt.date):
 
 def test_the_date_picks_the_norm():
     # EUR 1,350 a month: above the single norm of 1 Jan 2025 (1,345.45), below that of 1 Jul 2025 (1,369.06).
-    client = Profile(id="between-norms", age=35, income_net_monthly=1350.0, needs=["income"])
+    client = Profile(**{**USUAL, "id": "between-norms", "age": 35, "income_net_monthly": 1350.0, "needs": ["income"]})
     before, after = bijstand(client, dt.date(2025, 3, 1)), bijstand(client, dt.date(2025, 8, 1))
     assert before.outcome == "ineligible"
     assert [r.rule.rule.id for r in before.deciding] == ["income_below_norm_single"]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from regelgat.guard.cases import load_case_file, run_case
 from regelgat.cli import main
 from regelgat.io.errors import InputError
-from conftest import GUARD
+from conftest import GUARD, USUAL_GIVEN
 
 CASES = GUARD / "case_files"
 
@@ -56,6 +56,7 @@ def test_a_failing_case_shows_expected_actual_and_every_criterion_with_its_sourc
 def test_ineligible_expectation_names_the_refusing_criterion(tmp_path):
     file = write(tmp_path / "c.yaml", f"""
 rulesets: {GUARD / 'rulesets'}
+{USUAL_GIVEN}
 cases:
   - name: refused by the wrong criterion
     date: 2025-03-01

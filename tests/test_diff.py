@@ -16,6 +16,7 @@ from regelgat.guard.diff import diff_population
 from regelgat.rules.at_date import RulesAt as Side
 from regelgat.population.fixed import load_population
 from conftest import GUARD, ROOT
+from regelgat.client.profile import USUAL
 
 RULES = GUARD / "rulesets"
 
@@ -24,6 +25,7 @@ def population_file(path: Path, size: int = 300, seed: int = 5) -> Path:
     """A seeded stand-in population (a YAML list of profiles) around the bijstand norm."""
     rng = random.Random(seed)
     people = [{
+        **USUAL,  # the facts these people give without saying: left out, they would be unknown
         "id": f"{'young' if age < 21 else 'adult'}-{i:04d}",
         "age": age,
         "income_net_monthly": round(rng.uniform(1200, 1500), 2),

@@ -18,7 +18,7 @@ from regelgat.check.single import check_profile
 from regelgat.rules.compiled import compile_rules
 from regelgat.engines.durable import DurableEngine, _dumps, _rule
 from regelgat.rules.expressions import Member, negate
-from regelgat.client.profile import Profile
+from regelgat.client.profile import USUAL, Profile
 from regelgat.rules.ruleset import load_rulesets
 from conftest import CORE
 
@@ -95,11 +95,11 @@ def test_durable_and_reference_agree_on_tiny_and_boundary_amounts():
     compiled = compile_rules(load_rulesets(CORE), DATE)
     with DurableEngine(compiled) as engine:
         for income in (0.00001, 1369.05, 1369.06, 1369.07, 99999.99):
-            profile = Profile(id="x", age=30, income_net_monthly=income)
+            profile = Profile(**{**USUAL, "id": "x", "age": 30, "income_net_monthly": income})
             durable = check_profile(profile, compiled, engine)
             reference = check_profile(profile, compiled)
             assert durable.atoms == reference.atoms
-    eligible = check_profile(Profile(id="x", age=30, income_net_monthly=1369.05), compiled)
+    eligible = check_profile(Profile(**{**USUAL, "id": "x", "age": 30, "income_net_monthly": 1369.05}), compiled)
     assert eligible.result.verdicts[0].outcome == "eligible"
 
 

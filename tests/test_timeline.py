@@ -13,6 +13,7 @@ from regelgat.rules.ruleset import load_rulesets
 from regelgat.timeline.render import to_html, to_json
 from regelgat.timeline.simulate import simulate
 from regelgat.timeline.spec import load_timeline
+from regelgat.client.profile import USUAL
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "scenarios" / "timelines"
@@ -22,12 +23,8 @@ BIJSTAND = "participatiewet-bijstand/algemene_bijstand"
 ADULT = """  id: adult
   age: 45
   relationship: single
-  income_net_monthly: 0
-  income_source: none
-  housing: own_rental
-  registered_address: home
   needs: [income]
-"""
+""" + "".join(f"  {name}: {json.dumps(value)}\n" for name, value in USUAL.items())  # left out: unknown
 
 
 def run(path, date_rules="each-week"):
@@ -147,4 +144,5 @@ def test_a_bad_timeline_is_one_line_and_exit_2(tmp_path, event, expected):
     result = CliRunner().invoke(main, ["timeline", str(path)])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and expected in lines[0] and f"{path}: line 14" in lines[0], result.output
+    line = 2 + ADULT.count("\n") + 4  # the event's own line
+    assert len(lines) == 1 and expected in lines[0] and f"{path}: line {line}" in lines[0], result.output

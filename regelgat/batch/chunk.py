@@ -21,7 +21,7 @@ from regelgat.batch.chunk_stats import Layout, chunk_stats, derive_results
 from regelgat.batch.rows import encode_rows
 from regelgat.batch.tally import profile_keys
 from regelgat.client.profile import NEEDS
-from regelgat.engines.vector import BLOCKED, Decisions, VectorEngine, encode
+from regelgat.engines.vector import Decisions, VectorEngine, encode
 from regelgat.io.errors import CrossCheckError
 from regelgat.population.generate import BLOCK, derive, sized_block
 from regelgat.population.profile_columns import ProfileColumns, materialise, profile_dicts
@@ -246,4 +246,4 @@ def _same(engine: VectorEngine, decisions: Decisions, row: int, reference) -> bo
     theirs = encode(engine, [reference], mine.needs)
     return (np.array_equal(mine.status, theirs.status) and np.array_equal(mine.outcome, theirs.outcome)
             and np.array_equal(mine.gaps, theirs.gaps) and np.array_equal(mine.effects, theirs.effects)
-            and engine.loops_for(engine.unmet(mine)[:, 0], mine.outcome[:, 0] == BLOCKED) == reference.loops)
+            and engine.loops_for(engine.unmet(mine)[:, 0], mine.blocked_for_loops()[:, 0]) == reference.loops)

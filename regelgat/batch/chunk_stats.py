@@ -18,7 +18,7 @@ from regelgat.batch.shortfall import histogram, shortfalls
 from regelgat.batch.route_kinds import KINDS, RouteKinds
 from regelgat.batch.tally import count_by, group_codes, group_labels, profile_keys, unique_columns
 from regelgat.client.profile import NEEDS
-from regelgat.engines.vector import BLOCKED, ELIGIBLE, Decisions, VectorEngine
+from regelgat.engines.vector import ELIGIBLE, UNDETERMINED, Decisions, VectorEngine
 from regelgat.population.profile_columns import ProfileColumns
 from regelgat.population.scenario_model import Scenario
 from regelgat.rules.columns import Columns
@@ -190,7 +190,7 @@ def derive_results(layout: Layout, pop: ProfileColumns, cols: Columns, decisions
     loop_local = np.full(n, -1, dtype=np.int64)
     loop_keys: list = []
     if unmet.shape[0]:
-        blocked = decisions.outcome == BLOCKED
+        blocked = decisions.blocked_for_loops()
         candidates = np.flatnonzero(unmet.any(axis=0) & blocked.any(axis=0))
         if len(candidates):
             unique, inverse = unique_columns(np.concatenate([unmet, blocked]), candidates)
@@ -237,8 +237,9 @@ def chunk_stats(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: D
         need_code |= decisions.needs[k].astype(np.int64) << k
     relevant = relevant_provisions(layout, decisions, need_code)
     refused = np.empty_like(derived.deciding)
-    for p, (start, _, end) in enumerate(engine.spans):
-        np.logical_and(derived.deciding[start:end], relevant[p], out=refused[start:end])
+    for p, (start, _, end) in enumerate(engine.spans):  # an unknown reason leaves a door open: no refusal
+        np.logical_and(derived.deciding[start:end], relevant[p] & (decisions.outcome[p] != UNDETERMINED),
+                       out=refused[start:end])
     parts = [np.ones((1, n), bool), decisions.needs, decisions.gaps, (derived.gap_code > 0)[None], nothing[None],
              (derived.loop_local >= 0)[None], eligible, shut, relevant, refused, decisions.effects,
              np.stack([derived.routes[k] == r for k in range(len(NEEDS)) for r in range(1, len(KINDS) + 1)])]

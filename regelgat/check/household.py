@@ -19,7 +19,7 @@ from regelgat.rules.verdicts import Verdict, verdict_amount
 
 @dataclass(frozen=True)
 class Household:
-    income_before: float
+    income_before: float | None  # None: the profile does not give its income
     paid: tuple[tuple[Verdict, float | None], ...]  # eligible provisions with an amount (None: unknown)
     income_after: float | None  # before plus every amount paid; None if one is unknown
     income_support: float | None  # before plus what covers the need for income
@@ -31,13 +31,15 @@ class Household:
 
 def household(checked: Checked) -> Household:
     facts = checked.facts
-    before = float(checked.profile.income_net_monthly)
+    income = checked.profile.income_net_monthly
+    before = None if income is None else float(income)
     paid = tuple((v, verdict_amount(v, checked.compiled, facts)) for v in checked.result.verdicts
                  if v.outcome == "eligible" and checked.compiled.amount_of(v.provision.key) is not None)
-    known = all(a is not None for _, a in paid)
+    known = before is not None and all(a is not None for _, a in paid)
     after = round(before + sum(a for _, a in paid), 2) if known else None
     income_paid = [a for v, a in paid if "income" in v.provision.spec.covers]
-    support = round(before + sum(income_paid), 2) if all(a is not None for a in income_paid) else None
+    support = round(before + sum(income_paid), 2) \
+        if before is not None and all(a is not None for a in income_paid) else None
     minimum = next((a for a in checked.compiled.amounts if a.spec.social_minimum), None)
     level = facts.get(minimum.name) if minimum else None
     shortfall = None

@@ -10,9 +10,11 @@ from rich.text import Text
 
 from regelgat.check.single import Checked
 from regelgat.check.household import household
+from regelgat.client.questions import assumed_text, question
+from regelgat.rules.unknowns import rule_fields, assumed, questions
 from regelgat.rules.verdicts import Verdict, amount_flags, requirement_text, verdict_amount, waiting_routes
 
-_STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow"}
+_STYLE = {"eligible": "green", "ineligible": "red", "blocked": "yellow", "undetermined": "blue"}
 _KIND_STYLE = {"attainable": "green", "harmful": "red", "impossible": "dim"}
 FLAG = "[!]"
 
@@ -36,7 +38,8 @@ def _decided_by(verdict: Verdict, checked: Checked) -> Text:
             if rule.rule.unless:
                 text.append(f", or: {rule.rule.unless}")
         elif reason.status == "unknown":
-            text.append("\n  unknown: a fact it needs is missing from the profile")
+            asked = sorted(rule_fields(rule, checked.compiled, checked.facts))
+            text.append("\n  not known yet: " + ("; ".join(question(f) for f in asked) or "a fact it needs is missing"))
         else:
             text.append(f"\n  would need: {requirement_text(reason, checked.compiled)}")
             current = checked.values_read(rule)
@@ -108,7 +111,7 @@ def _amount_text(verdict: Verdict, checked: Checked) -> Text:
 def _household_text(checked: Checked) -> Text:
     h = household(checked)
     text = Text("Household income a month: ", style="bold")
-    text.append(f"{euros(h.income_before)} before provisions")
+    text.append("not given" if h.income_before is None else f"{euros(h.income_before)} before provisions")
     if h.income_after is not None:
         text.append(f", {euros(h.income_after)} after")
         if h.paid:
@@ -132,6 +135,11 @@ def render(checked: Checked, console: Console) -> None:
     """Print one client's check as a social worker reads it: verdict table, gaps, loops, effects, flags."""
     result, profile = checked.result, checked.profile
     console.print(f"[bold]regelgat check[/bold]  profile [bold]{profile.id}[/bold]  rules date {result.date}")
+    asked = questions(result, checked.compiled, checked.facts)
+    if asked:
+        console.print("[bold]Questions that decide the undetermined verdicts[/bold] (most decisive first):")
+        for name, decides in asked:
+            console.print(f"  - {question(name)}  [dim]({name}; decides {', '.join(decides)})[/dim]")
     table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
     table.add_column("Provision", ratio=3, overflow="fold")
     table.add_column("Covers", ratio=1)
@@ -160,10 +168,16 @@ def render(checked: Checked, console: Console) -> None:
             for flag in amount_flags(verdict, checked.compiled):
                 if flag not in verdict.flags:
                     console.print(f"  {verdict.provision.key} (amount): {flag}", markup=False)
+    for verdict in result.verdicts:
+        for name in assumed(verdict, checked.compiled, set(checked.assumed_fields)):
+            console.print(f"  {verdict.provision.key}: assumed: {assumed_text(name)}", markup=False)
     parts = []
     if profile.needs:
         parts.append(Text("Gaps (needs nothing covers): ", style="bold").append(
             ", ".join(result.gaps) if result.gaps else "none", style="red" if result.gaps else "green"))
+        if result.undecided:
+            parts.append(Text("Not yet decided (a door is undetermined): ", style="bold").append(
+                ", ".join(result.undecided), style="blue"))
     parts.append(Text("Referral loops: ", style="bold").append(
         "none" if not result.loops else "; ".join(" -> ".join((*loop, loop[0])) for loop in result.loops),
         style="red" if result.loops else "green"))

@@ -77,7 +77,8 @@ def simplest_gap_profile(compiled: CompiledRules, gaps: Sequence[str], where: st
                          loop: bool = False, max_examples: int = 2000) -> Profile | None:
     """The minimal profile (after shrinking) whose gaps include `gaps`, or None if none was found."""
     falls_through = _falls_through(compiled, gaps, where, loop)
-    candidates = profiles().map(lambda p: p.model_copy(update={"id": "simplest", "needs": list(gaps)}))
+    # A gap needs every door definitely shut, so the simplest example gives every fact.
+    candidates = profiles(unknowns=False).map(lambda p: p.model_copy(update={"id": "simplest", "needs": list(gaps)}))
     try:
         return hypothesis.find(candidates, falls_through, settings=settings(
             max_examples=max_examples, database=None, derandomize=True, deadline=None,  # no deadline: the

@@ -14,7 +14,7 @@ from regelgat.rules.compiled import BoundRule, CompiledRules, compile_rules
 from regelgat.engines.durable import DurableEngine
 from regelgat.rules.expressions import evaluate, facts_read
 from regelgat.client.facts import profile_facts
-from regelgat.client.profile import Profile
+from regelgat.client.profile import ASSUMED, Profile
 from regelgat.rules.ruleset import Ruleset, load_rulesets
 from regelgat.rules.verdicts import Result, decide, effect_json, to_json
 
@@ -59,6 +59,11 @@ class Checked:
 
         return RouteSearch(self.profile, self.facts, self.result, self.compiled, redecide)
 
+    @property
+    def assumed_fields(self) -> frozenset[str]:
+        """The facts that kept their assumed default because the user did not give them."""
+        return frozenset(f for f in ASSUMED if f not in self.profile.model_fields_set)
+
     def values_read(self, rule: BoundRule) -> str:
         """The client's own values for the facts a rule's condition reads: `age = 58, addiction missing`."""
         names = sorted(facts_read(self.compiled.atoms[rule.condition]))
@@ -84,11 +89,12 @@ def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngi
     return checked
 
 
-def check_json(checked: Checked) -> dict[str, Any]:
+def check_json(checked: Checked, lang: str = "en") -> dict[str, Any]:
     """The public JSON contract of a check, the same from `regelgat check --format json` and the API."""
     from regelgat.check.household import household, household_json  # it builds on Checked
 
-    payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled)
+    payload = to_json(checked.result, checked.profile.id, checked.facts, checked.compiled,
+                      checked.assumed_fields, lang)
     payload["effects_if_staying"] = [effect_json(e, checked.compiled, checked.facts)
                                      for e in checked.effects_if_staying]
     payload["household"] = household_json(household(checked))

@@ -202,15 +202,19 @@ def household_size(p: Profile) -> int:
     return 1 + int(partner_at_home(p)) + children_at_home(p)
 
 
-@_derived("bool", "The client has no home of their own: sofa surfing, shelter, street or an unsuitable place.")
-def homeless(p: Profile) -> bool:
-    return p.housing in ("sofa_surfing", "shelter", "street", "unsuitable")
+@_derived("bool", "The client has no home of their own: sofa surfing, shelter, street or an unsuitable place. "
+                  "Missing when housing is not given.", optional=True)
+def homeless(p: Profile) -> bool | None:
+    return None if p.housing is None else p.housing in ("sofa_surfing", "shelter", "street", "unsuitable")
 
 
 @_derived("number", "Gross yearly income used for income limits: income_gross_yearly, or else "
-                    "12 x income_net_monthly (a lower bound; rules that use it flag this).")
-def yearly_income(p: Profile) -> float:
-    return p.income_gross_yearly if p.income_gross_yearly is not None else round(p.income_net_monthly * 12, 2)
+                    "12 x income_net_monthly (a lower bound; rules that use it flag this). Missing when "
+                    "neither is given.", optional=True)
+def yearly_income(p: Profile) -> float | None:
+    if p.income_gross_yearly is not None:
+        return p.income_gross_yearly
+    return None if p.income_net_monthly is None else round(p.income_net_monthly * 12, 2)
 
 
 @_derived("number", "Nights per week the client sleeps in another household (0 if none).")
@@ -242,8 +246,11 @@ def partner_age(p: Profile) -> int | None:
 
 
 @_derived("bool", "Youth care that started before 18 is still running: youth_care_before_18 and no "
-                  "months_since_youth_care_ended (Jeugdwet route for verlengde jeugdhulp).")
-def youth_care_ongoing(p: Profile) -> bool:
+                  "months_since_youth_care_ended (Jeugdwet route for verlengde jeugdhulp). Missing when "
+                  "youth_care_before_18 is not given.", optional=True)
+def youth_care_ongoing(p: Profile) -> bool | None:
+    if p.youth_care_before_18 is None:
+        return None
     return p.youth_care_before_18 and p.months_since_youth_care_ended is None
 
 

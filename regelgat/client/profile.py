@@ -8,7 +8,7 @@ misspelling never silently becomes a default.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -57,11 +57,11 @@ class Profile(_Strict):
                     description="A label for this profile; not a personal identifier.")
     age: int = Field(ge=0, le=120, description="Age in whole years.")
     gender: Literal["female", "male", "x"] = "x"
-    municipality: str = Field("Amsterdam", max_length=MAX_SHORT_TEXT_CHARS,
+    municipality: str | None = Field(None, max_length=MAX_SHORT_TEXT_CHARS,
                               description="Municipality of actual residence.")
     residence_status: Literal[
         "dutch", "eu_citizen", "residence_permit", "asylum_seeker", "undocumented"
-    ] = "dutch"
+    ] | None = None
     eu_jobseeker_or_first_3_months: bool | None = Field(
         None, description="Only for an EU/EEA citizen: in the first three months of residence, or here "
                           "only to look for work without having worked here (art. 24 lid 2 Directive "
@@ -79,68 +79,68 @@ class Profile(_Strict):
     children: list[Child] = Field([], max_length=MAX_LIST_ITEMS)
     co_residents: list[CoResident] = Field(
         [], max_length=MAX_LIST_ITEMS, description="The other adults who share the client's main residence.")
-    income_net_monthly: float = Field(0, ge=0, le=1_000_000, description="Net income in euros per month.")
+    income_net_monthly: float | None = Field(None, ge=0, le=1_000_000, description="Net income in euros per month.")
     income_gross_yearly: float | None = Field(
         None, ge=0, le=10_000_000,
         description="Gross yearly income (toetsingsinkomen) for toeslagen and housing limits. When "
                     "absent, regelgat uses 12 x net monthly income, a lower bound (flagged).")
     income_source: Literal[
         "employment", "self_employment", "benefit", "pension", "student_finance", "none"
-    ] = "none"
-    assets: float = Field(0, ge=-10_000_000, le=100_000_000,
+    ] | None = None
+    assets: float | None = Field(None, ge=-10_000_000, le=100_000_000,
                           description="Assets minus debts, in euros (art. 34 lid 1 a Pw).")
     housing: Literal[
         "own_rental", "owner_occupied", "with_parents", "sofa_surfing", "shelter", "street",
         "unsuitable", "institution"
-    ] = Field("own_rental", description="Where the client sleeps now. `unsuitable` covers a shed, a car "
+    ] | None = Field(None, description="Where the client sleeps now. `unsuitable` covers a shed, a car "
                                         "or an allotment house.")
-    registered_address: Literal["home", "postal", "none"] = Field(
-        "home", description="BRP registration: a residential address, a postal address (briefadres), "
+    registered_address: Literal["home", "postal", "none"] | None = Field(
+        None, description="BRP registration: a residential address, a postal address (briefadres), "
                             "or none.")
-    years_in_region: float = Field(0, ge=0, le=120,
+    years_in_region: float | None = Field(None, ge=0, le=120,
                                    description="Years lived in the region, counting back from today.")
-    self_reliant: bool = Field(True, description="Zelfredzaam, as a ZRM screening would judge.")
-    addiction: bool = False
-    psychiatric_disorder: bool = False
-    domestic_violence: bool = Field(False, description="The client is a victim of domestic violence.")
-    problematic_debts: bool = False
-    in_debt_restructuring: bool = Field(False, description="In a Wsnp debt-restructuring scheme now.")
-    student_finance: bool = Field(False, description="Entitled to studiefinanciering.")
+    self_reliant: bool | None = Field(None, description="Zelfredzaam, as a ZRM screening would judge.")
+    addiction: bool | None = None
+    psychiatric_disorder: bool | None = None
+    domestic_violence: bool | None = Field(None, description="The client is a victim of domestic violence.")
+    problematic_debts: bool | None = None
+    in_debt_restructuring: bool | None = Field(None, description="In a Wsnp debt-restructuring scheme now.")
+    student_finance: bool | None = Field(None, description="Entitled to studiefinanciering.")
     in_detention: bool = False
     needs: list[Need] = Field([], max_length=len(NEEDS),
                               description="What the client needs, each once. `housing` means a place to "
                                           "sleep; shelter counts.")
 
     # Fields added for the encoded rules. Each one is named in the rule that reads it.
-    rent_monthly: float = Field(0, ge=0, le=100_000, description="Kale huur (bare rent) per month.")
-    rental_contract: bool = Field(False, description="Has a rental contract for the home.")
-    self_contained_home: bool = Field(
-        False, description="Own entrance, kitchen, toilet and shower (zelfstandige woonruimte).")
-    health_insured: bool = Field(True, description="Has Dutch basic health insurance.")
-    weeks_since_reporting: int = Field(
-        0, ge=0, le=1000, description="Weeks since reporting (melding) for bijstand; the under-27 "
+    rent_monthly: float | None = Field(None, ge=0, le=100_000, description="Kale huur (bare rent) per month.")
+    rental_contract: bool | None = Field(None, description="Has a rental contract for the home.")
+    self_contained_home: bool | None = Field(
+        None, description="Own entrance, kitchen, toilet and shower (zelfstandige woonruimte).")
+    health_insured: bool | None = Field(None, description="Has Dutch basic health insurance.")
+    weeks_since_reporting: int | None = Field(
+        None, ge=0, le=1000, description="Weeks since reporting (melding) for bijstand; the under-27 "
                                       "search period counts from it.")
-    search_period_waived: bool = Field(
-        False, description="The college waived the 4-week search period (art. 41 lid 11 Pw, from 2026).")
-    parents_can_support: bool = Field(
-        True, description="The parents can pay for living costs, and asking them is reasonable "
+    search_period_waived: bool | None = Field(
+        None, description="The college waived the 4-week search period (art. 41 lid 11 Pw, from 2026).")
+    parents_can_support: bool | None = Field(
+        None, description="The parents can pay for living costs, and asking them is reasonable "
                           "(art. 12 until 2025, art. 20 lid 3 from 2026).")
     lives_in_institution: bool = Field(False, description="Lives in an inrichting (care institution).")
-    youth_care_before_18: bool = Field(False, description="Received jeugdhulp before turning 18.")
+    youth_care_before_18: bool | None = Field(None, description="Received jeugdhulp before turning 18.")
     months_since_youth_care_ended: int | None = Field(
         None, ge=0, le=1200, description="Months since youth care ended; absent if it has not ended.")
-    detox_completed: bool = Field(False, description="Has completed addiction detox.")
-    social_problems_resolved: bool = Field(
-        False, description="Housing, income and debts are in order, as an addiction clinic asks.")
+    detox_completed: bool | None = Field(None, description="Has completed addiction detox.")
+    social_problems_resolved: bool | None = Field(
+        None, description="Housing, income and debts are in order, as an addiction clinic asks.")
     freezing_weather: bool = Field(False, description="Tonight's felt temperature is below zero.")
     housing_problem_cause: Literal[
         "none", "divorce", "eviction", "homelessness", "pregnancy", "medical", "domestic_violence",
         "calamity", "shelter_outflow", "mantelzorg"
-    ] = Field("none", description="The main cause of the housing problem, as an urgency desk asks.")
-    good_faith_years: float = Field(
-        0, ge=0, le=100, description="Years of good faith over the debts (for Wsnp entry).")
-    amicable_route_tried: bool = Field(
-        False, description="The amicable debt route (minnelijk traject) was tried or is evidently pointless.")
+    ] | None = Field(None, description="The main cause of the housing problem, as an urgency desk asks.")
+    good_faith_years: float | None = Field(
+        None, ge=0, le=100, description="Years of good faith over the debts (for Wsnp entry).")
+    amicable_route_tried: bool | None = Field(
+        None, description="The amicable debt route (minnelijk traject) was tried or is evidently pointless.")
     sleeps_elsewhere: SleepsElsewhere | None = None
     months_in_work: int | None = Field(
         None, ge=0, le=1200,
@@ -156,6 +156,25 @@ class Profile(_Strict):
         if twice:
             raise ValueError(f"need {twice!r} is given twice (give each need once)")
         return needs
+
+
+# What a generated population gives a fact its scenario does not set: the usual case. A profile
+# that is checked never gets these: a fact it does not give is unknown, and a verdict that needs it
+# is undetermined.
+USUAL: dict[str, Any] = {
+    "municipality": "Amsterdam", "residence_status": "dutch", "income_net_monthly": 0.0, "income_source": "none",
+    "assets": 0.0, "housing": "own_rental", "registered_address": "home", "years_in_region": 0.0,
+    "self_reliant": True, "addiction": False, "psychiatric_disorder": False, "domestic_violence": False,
+    "problematic_debts": False, "in_debt_restructuring": False, "student_finance": False, "rent_monthly": 0.0,
+    "rental_contract": False, "self_contained_home": False, "health_insured": True, "weeks_since_reporting": 0,
+    "search_period_waived": False, "parents_can_support": True, "youth_care_before_18": False,
+    "detox_completed": False, "social_problems_resolved": False, "housing_problem_cause": "none",
+    "good_faith_years": 0.0, "amicable_route_tried": False,
+}
+
+# Facts whose absence is the ordinary case for nearly everyone keep a default; a verdict that rests
+# on one the user did not give says so ("assumed: not in detention"; texts in questions.yaml).
+ASSUMED: tuple[str, ...] = ("in_detention", "lives_in_institution", "freezing_weather", "pregnancy_weeks")
 
 
 def without_defaults(profile: Profile) -> dict:
@@ -196,13 +215,20 @@ def profile_markdown() -> str:
         out = []
         for name, field in model.model_fields.items():
             default = "required" if field.is_required() else f"`{field.default!r}`".replace("None", "absent")
+            if model is Profile and name in ASSUMED:
+                default += " (assumed)"
             out.append(f"| `{name}` | {_type_words(field)} | {default} | {field.description or ''} |")
         return out
 
     head = ["| field | type | default | meaning |", "|---|---|---|---|"]
     parts = ["# The client profile", "",
              "Generated by `regelgat schema --markdown`. Unknown fields are refused; numbers must be numbers "
-             "and yes/no fields must be `true` or `false`.", ""]
+             "and yes/no fields must be `true` or `false`.", "",
+             "A field left out (`absent`) is **unknown**, never quietly false, true or 0: a verdict that needs it is "
+             "`undetermined` and names the question that decides it. Only the few facts marked *(assumed)* keep a "
+             "default, because their absence is the ordinary case for nearly everyone; a verdict that rests on one "
+             "the profile did not give says so (`assumed: not in detention`). Populations generated from a "
+             "scenario give every fact a value.", ""]
     for model in (Profile, Child, CoResident, SleepsElsewhere):
         parts += [f"## {model.__name__}", "", (model.__doc__ or "").strip(), "", *head, *rows(model), ""]
     return "\n".join(parts)

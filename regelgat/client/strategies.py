@@ -6,32 +6,54 @@ property tests want. For population statistics use the numpy scenario generator 
 
 from __future__ import annotations
 
+import typing
+
 from hypothesis import strategies as st
 
-from regelgat.client.profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
+from regelgat.client.profile import NEEDS, USUAL, Child, CoResident, Profile, SleepsElsewhere
 
 _money = st.one_of(st.integers(0, 6000).map(float), st.floats(0, 6000, allow_nan=False).map(lambda x: round(x, 2)))
 
 
-def _choice(field: str) -> st.SearchStrategy:
-    """A Literal field's values with its default first, so shrinking leads back to the default."""
-    values = Profile.model_fields[field].annotation.__args__
-    default = Profile.model_fields[field].default
-    return st.sampled_from((default, *(v for v in values if v != default)))
+def _usual(field: str):
+    return USUAL.get(field, Profile.model_fields[field].default)
 
 
-def _flag(field: str) -> st.SearchStrategy[bool]:
-    """A yes/no field that shrinks to its default."""
-    return st.booleans().map(lambda b: b != Profile.model_fields[field].default)
+def _known(field: str, values: st.SearchStrategy, unknowns: bool = True) -> st.SearchStrategy:
+    """A fact the profile may leave out (unknown): its values first, so shrinking leads back to a given fact."""
+    return values | st.none() if unknowns and field in USUAL else values
 
 
-def profiles() -> st.SearchStrategy[Profile]:
+def _choice(field: str, unknowns: bool = True) -> st.SearchStrategy:
+    """A Literal field's values with its usual value first, so shrinking leads back to it."""
+    annotation = Profile.model_fields[field].annotation
+    values = next(a for a in typing.get_args(annotation) if a is not type(None)).__args__ \
+        if type(None) in typing.get_args(annotation) else annotation.__args__
+    usual = _usual(field)
+    return _known(field, st.sampled_from((usual, *(v for v in values if v != usual))), unknowns)
+
+
+def _flag(field: str, unknowns: bool = True) -> st.SearchStrategy[bool]:
+    """A yes/no field that shrinks to its usual value."""
+    return _known(field, st.booleans().map(lambda b: b != _usual(field)), unknowns)
+
+
+def profiles(unknowns: bool = True) -> st.SearchStrategy[Profile]:
     """Any valid profile, biased towards the thresholds the bundled rules use.
 
     Every field shrinks towards its default, so a shrunk example differs from a plain profile
-    only where it must: that is what makes a found example the *simplest* one.
+    only where it must: that is what makes a found example the *simplest* one. With `unknowns`, a
+    fact the profile may leave out is sometimes left out, so the engines are compared on unknowns too.
     """
-    choice = _choice
+    def choice(field: str) -> st.SearchStrategy:
+        return _choice(field, unknowns)
+
+    def flag(field: str) -> st.SearchStrategy[bool]:
+        return _flag(field, unknowns)
+
+    def number(field: str, values: st.SearchStrategy) -> st.SearchStrategy:
+        return _known(field, values, unknowns)
+
     children = st.lists(st.builds(Child, age=st.integers(0, 25), lives_with_client=st.booleans()), max_size=3)
     co_residents = st.lists(st.builds(
         CoResident, age=st.integers(16, 90), relation=st.sampled_from(
@@ -43,6 +65,7 @@ def profiles() -> st.SearchStrategy[Profile]:
     return st.builds(
         Profile,
         id=st.just("generated"),
+        municipality=number("municipality", st.sampled_from(("Amsterdam", "Utrecht"))),
         age=st.integers(18, 120) | st.integers(0, 17),
         gender=choice("gender"),
         residence_status=choice("residence_status"),
@@ -51,36 +74,38 @@ def profiles() -> st.SearchStrategy[Profile]:
         pregnancy_weeks=st.sampled_from((0, 0, 12, 34)),
         children=children,
         co_residents=co_residents,
-        income_net_monthly=_money,
+        income_net_monthly=number("income_net_monthly", _money),
         income_gross_yearly=st.none() | st.integers(0, 90_000).map(float),
         income_source=choice("income_source"),
-        assets=st.integers(-5000, 200_000).map(float),
+        assets=number("assets", st.integers(-5000, 200_000).map(float)),
         housing=choice("housing"),
         registered_address=choice("registered_address"),
-        years_in_region=st.integers(0, 40).map(float),
-        self_reliant=_flag("self_reliant"),
-        addiction=_flag("addiction"),
-        psychiatric_disorder=_flag("psychiatric_disorder"),
-        domestic_violence=_flag("domestic_violence"),
-        problematic_debts=_flag("problematic_debts"),
-        in_debt_restructuring=_flag("in_debt_restructuring"),
-        student_finance=_flag("student_finance"),
-        in_detention=_flag("in_detention"),
+        years_in_region=number("years_in_region", st.integers(0, 40).map(float)),
+        self_reliant=flag("self_reliant"),
+        addiction=flag("addiction"),
+        psychiatric_disorder=flag("psychiatric_disorder"),
+        domestic_violence=flag("domestic_violence"),
+        problematic_debts=flag("problematic_debts"),
+        in_debt_restructuring=flag("in_debt_restructuring"),
+        student_finance=flag("student_finance"),
+        in_detention=flag("in_detention"),
         needs=st.lists(st.sampled_from(NEEDS), unique=True),
-        rent_monthly=_money,
-        rental_contract=_flag("rental_contract"),
-        self_contained_home=_flag("self_contained_home"),
-        weeks_since_reporting=st.integers(0, 10),
-        parents_can_support=_flag("parents_can_support"),
-        lives_in_institution=_flag("lives_in_institution"),
-        youth_care_before_18=_flag("youth_care_before_18"),
+        rent_monthly=number("rent_monthly", _money),
+        rental_contract=flag("rental_contract"),
+        self_contained_home=flag("self_contained_home"),
+        health_insured=flag("health_insured"),
+        search_period_waived=flag("search_period_waived"),
+        weeks_since_reporting=number("weeks_since_reporting", st.integers(0, 10)),
+        parents_can_support=flag("parents_can_support"),
+        lives_in_institution=flag("lives_in_institution"),
+        youth_care_before_18=flag("youth_care_before_18"),
         months_since_youth_care_ended=st.none() | st.integers(0, 24),
-        detox_completed=_flag("detox_completed"),
-        social_problems_resolved=_flag("social_problems_resolved"),
-        freezing_weather=_flag("freezing_weather"),
+        detox_completed=flag("detox_completed"),
+        social_problems_resolved=flag("social_problems_resolved"),
+        freezing_weather=flag("freezing_weather"),
         housing_problem_cause=choice("housing_problem_cause"),
-        good_faith_years=st.integers(0, 8).map(float),
-        amicable_route_tried=_flag("amicable_route_tried"),
+        good_faith_years=number("good_faith_years", st.integers(0, 8).map(float)),
+        amicable_route_tried=flag("amicable_route_tried"),
         sleeps_elsewhere=sleeps,
         months_in_work=st.none() | st.integers(0, 48),
     )

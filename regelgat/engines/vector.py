@@ -25,8 +25,8 @@ from regelgat.rules.verdicts import Reason, Result, Verdict, referral_loops
 
 STATUSES = ("pass", "fail", "not_applicable", "unknown")
 PASS, FAIL, NOT_APPLICABLE, UNKNOWN = range(4)
-OUTCOMES = ("eligible", "ineligible", "blocked")
-ELIGIBLE, INELIGIBLE, BLOCKED = range(3)
+OUTCOMES = ("eligible", "ineligible", "blocked", "undetermined")
+ELIGIBLE, INELIGIBLE, BLOCKED, UNDETERMINED = range(4)
 
 
 def _codes(tri: Tri, true: int, false: int, unknown: int, out: np.ndarray) -> np.ndarray:
@@ -51,9 +51,11 @@ class Decisions:
 
     status: np.ndarray  # (reasons, n) uint8, STATUSES codes
     outcome: np.ndarray  # (provisions, n) uint8, OUTCOMES codes
-    gaps: np.ndarray  # (4, n) bool, in NEEDS order
+    gaps: np.ndarray  # (4, n) bool, in NEEDS order: every door definitely shut
     effects: np.ndarray  # (effects, n) bool
     needs: np.ndarray  # (4, n) bool
+    undecided: np.ndarray | None = None  # (4, n) bool: not covered, but a door is undetermined
+    loop_blocked: np.ndarray | None = None  # (provisions, n) bool: blocked and definitely meets its own criteria
 
     @property
     def n(self) -> int:
@@ -63,7 +65,16 @@ class Decisions:
     def take(self, rows: np.ndarray) -> "Decisions":
         """The decisions of the given profiles only (a sample to re-check)."""
         return Decisions(self.status[:, rows], self.outcome[:, rows], self.gaps[:, rows],
-                         self.effects[:, rows], self.needs[:, rows])
+                         self.effects[:, rows], self.needs[:, rows], self.undecided_or_none()[:, rows],
+                         self.blocked_for_loops()[:, rows])
+
+    def undecided_or_none(self) -> np.ndarray:
+        """The undecided needs (none when not recorded)."""
+        return self.undecided if self.undecided is not None else np.zeros_like(self.gaps)
+
+    def blocked_for_loops(self) -> np.ndarray:
+        """Blocked provisions that count for a referral loop (as recorded, else every blocked one)."""
+        return self.loop_blocked if self.loop_blocked is not None else self.outcome == BLOCKED
 
 
 class VectorEngine:
@@ -154,61 +165,78 @@ class VectorEngine:
         bases: dict[int, np.ndarray] = {}  # per `when` atom, shared by the reasons it guards
         for r in self.own_rows:
             self._status(self.reasons[r], self.reason_group[r] == "exclusion", atoms, status[r], bases)
-        # A reason that did not pass is FAIL (1) or UNKNOWN (3): its status is odd, and so is the
-        # bitwise OR of a provision's statuses if any of its own reasons refused.
-        refused = np.empty((len(self.provisions), n), dtype=np.uint8)
+        # A reason that did not pass is FAIL (1) or UNKNOWN (3): its status is odd. Definitely refused
+        # where some reason is FAIL; definitely ok where none is odd.
+        own_ok = np.ones((len(self.provisions), n), dtype=bool)
+        own_fail = np.zeros((len(self.provisions), n), dtype=bool)
         for p, (start, own_end, _) in enumerate(self.spans):
             if own_end > start:
-                np.bitwise_or.reduce(status[start:own_end], axis=0, out=refused[p])
-            else:
-                refused[p] = 0
-        own_ok = (refused & 1) == 0
+                own = status[start:own_end]
+                own_ok[p] = (np.bitwise_or.reduce(own, axis=0) & 1) == 0
+                own_fail[p] = (own == FAIL).any(axis=0)
+        own_possible = ~own_fail
 
-        # Least fixpoint: a provision becomes eligible once everything it requires is eligible.
-        eligible = own_ok.copy()
-        waived = {r: atoms[self.reasons[r].unless].t for r in self.requirement_rows
+        # Least fixpoints: definitely eligible, and possibly eligible (whatever the unknowns turn out).
+        waived = {r: atoms[self.reasons[r].unless] for r in self.requirement_rows
                   if self.reasons[r].unless is not None}
-        none = np.zeros(n, dtype=bool)
+        eligible = self._fixpoint(own_ok, lambda r: waived[r].t if r in waived else None)
+        possible = self._fixpoint(own_possible, lambda r: ~waived[r].false() if r in waived else None)
+        for r in self.requirement_rows:
+            sure, maybe = self._met(r, eligible, waived[r].t if r in waived else None), \
+                self._met(r, possible, ~waived[r].false() if r in waived else None)
+            # PASS (0) where met, UNKNOWN (3) where it could be, FAIL (1) where it cannot;
+            # NOT_APPLICABLE (2) where the client already has what it gives
+            row = status[r]
+            row[:] = np.where(sure, PASS, np.where(maybe, UNKNOWN, FAIL))
+            if r in waived:
+                row[waived[r].t] = NOT_APPLICABLE
 
-        def met(r: int) -> np.ndarray:
-            """Where prerequisite r is met: any one provision that grants it is eligible, or it is waived."""
-            targets = self.granters[r]
-            if not targets:
-                granted = none
-            elif len(targets) == 1:
-                granted = eligible[targets[0]]
-            else:
-                granted = np.logical_or.reduce(eligible[targets], axis=0)
-            return granted | waived[r] if r in waived else granted
+        outcome = np.full((len(self.provisions), n), BLOCKED, dtype=np.uint8)
+        outcome[possible] = UNDETERMINED
+        outcome[own_fail] = INELIGIBLE
+        outcome[eligible] = ELIGIBLE
+        covered = np.zeros((len(NEEDS), n), dtype=bool)
+        could = np.zeros((len(NEEDS), n), dtype=bool)
+        for k, rows in enumerate(self.cover_rows):
+            if len(rows):
+                np.logical_or.reduce(eligible[rows], axis=0, out=covered[k])
+                np.logical_or.reduce(possible[rows], axis=0, out=could[k])
+        gaps = needs & ~could
+        undecided = needs & ~covered & could
+        effects = np.array([atoms[e.condition].t for e in self.compiled.effects], dtype=bool).reshape(-1, n)
+        return Decisions(status, outcome, gaps, effects, needs, undecided, (outcome == BLOCKED) & own_ok)
 
+    def _met(self, r: int, inside: np.ndarray, waiver: np.ndarray | None) -> np.ndarray:
+        """Where prerequisite r is met: any one provision that grants it is `inside`, or it is waived."""
+        targets = self.granters[r]
+        n = inside.shape[1]
+        if not targets:
+            granted = np.zeros(n, dtype=bool)
+        elif len(targets) == 1:
+            granted = inside[targets[0]]
+        else:
+            granted = np.logical_or.reduce(inside[targets], axis=0)
+        return granted | waiver if waiver is not None else granted
+
+    def _fixpoint(self, own: np.ndarray, waiver) -> np.ndarray:
+        """The least fixpoint over prerequisites: a provision is in once its own reasons allow it and
+        every prerequisite is met. Groups in dependency order, so only cycles iterate."""
+        inside = own.copy()
         for group, cyclic in self.fixpoint_groups:
-            eligible[group] = False
+            inside[group] = False
             grew = True
             while grew:
                 grew = False
                 for p in group:
                     _, own_end, end = self.spans[p]
-                    new = own_ok[p].copy()
+                    new = own[p].copy()
                     for r in range(own_end, end):
-                        new &= met(r)
-                    # Each pass only adds eligible profiles, so an equal count means nothing changed.
-                    if np.count_nonzero(new) != np.count_nonzero(eligible[p]):
-                        eligible[p] = new
+                        new &= self._met(r, inside, waiver(r))
+                    # Each pass only adds profiles, so an equal count means nothing changed.
+                    if np.count_nonzero(new) != np.count_nonzero(inside[p]):
+                        inside[p] = new
                         grew = cyclic  # outside a cycle, one pass in this order is final
-        for r in self.requirement_rows:
-            np.logical_not(met(r), out=status[r].view(bool))  # FAIL (1) where unmet, else PASS (0)
-            if r in waived:  # NOT_APPLICABLE (2) where the client already has what it gives
-                status[r] += waived[r].view(np.uint8) * np.uint8(NOT_APPLICABLE)
-
-        # eligible -> 0 (ELIGIBLE); own criteria fail -> 1 (INELIGIBLE); otherwise 2 (BLOCKED)
-        outcome = (~eligible).view(np.uint8) * (own_ok.view(np.uint8) + np.uint8(1))
-        covered = np.zeros((len(NEEDS), n), dtype=bool)
-        for k, rows in enumerate(self.cover_rows):
-            if len(rows):
-                np.logical_or.reduce(eligible[rows], axis=0, out=covered[k])
-        gaps = needs & ~covered
-        effects = np.array([atoms[e.condition].t for e in self.compiled.effects], dtype=bool).reshape(-1, n)
-        return Decisions(status, outcome, gaps, effects, needs)
+        return inside
 
     @staticmethod
     def _status(rule: BoundRule, exclusion: bool, atoms: list[Tri], status: np.ndarray,
@@ -219,8 +247,10 @@ class VectorEngine:
         slower.
         """
         holds = atoms[rule.condition]
-        if exclusion:  # refuses (FAIL, 1) only where it definitely holds
+        if exclusion and holds.f is None:  # refuses (FAIL, 1) where it holds
             np.copyto(status.view(bool), holds.t)
+        elif exclusion:  # fail (1) where it holds, pass (0) where it does not, unknown (3) elsewhere
+            _codes(holds, FAIL, PASS, UNKNOWN, out=status)
         elif holds.f is None:  # pass (0) where it holds, fail (1) elsewhere
             np.logical_not(holds.t, out=status.view(bool))
         else:  # pass (0) where it holds, fail (1) where it fails, unknown (3) where a fact is missing
@@ -240,19 +270,18 @@ class VectorEngine:
 
     # ---- reading decisions back ----
     def deciding(self, decisions: Decisions) -> np.ndarray:
-        """(reasons, n) bool: the reasons that refused (ineligible) or held up (blocked) their provision.
-
-        A reason that did not pass is FAIL (1) or UNKNOWN (3), so its status is odd; prerequisites
-        are only PASS or FAIL.
-        """
-        odd = (decisions.status & 1).view(bool)
-        out = np.empty_like(odd)
+        """(reasons, n) bool: the reasons that refused (ineligible: own reasons that FAIL), held up
+        (blocked: prerequisites that FAIL) or leave open (undetermined: every UNKNOWN reason) their provision."""
+        fail = decisions.status == FAIL
+        unknown = decisions.status == UNKNOWN
+        out = np.empty_like(fail)
         for p, (start, own_end, end) in enumerate(self.spans):
             outcome = decisions.outcome[p]
+            open_ = outcome == UNDETERMINED
             if own_end > start:
-                np.logical_and(odd[start:own_end], outcome == INELIGIBLE, out=out[start:own_end])
+                out[start:own_end] = (fail[start:own_end] & (outcome == INELIGIBLE)) | (unknown[start:own_end] & open_)
             if end > own_end:
-                np.logical_and(odd[own_end:end], outcome == BLOCKED, out=out[own_end:end])
+                out[own_end:end] = (fail[own_end:end] & (outcome == BLOCKED)) | (unknown[own_end:end] & open_)
         return out
 
     def first_deciding(self, deciding: np.ndarray) -> np.ndarray:
@@ -300,15 +329,19 @@ class VectorEngine:
             if code == ELIGIBLE:
                 deciding = ()
             elif code == INELIGIBLE:
-                deciding = tuple(r for r in own if not r.passed)
+                deciding = tuple(r for r in own if r.status == "fail")
+            elif code == UNDETERMINED:
+                deciding = tuple(r for r in reasons if r.status == "unknown")
             else:
                 deciding = tuple(r for r in requirement if r.status == "fail")
-            blocked_by = tuple(sorted({g for r in deciding for g in r.rule.rule.granters})) if code == BLOCKED else ()
+            blocked_by = tuple(sorted({g for r in deciding if r.rule.group == "requirement"
+                                       for g in r.rule.rule.granters})) if code in (BLOCKED, UNDETERMINED) else ()
             verdicts.append(Verdict(provision, OUTCOMES[code], reasons, deciding, blocked_by))
         gaps = tuple(need for k, need in enumerate(NEEDS) if decisions.gaps[k, i])
+        undecided = tuple(need for k, need in enumerate(NEEDS) if decisions.undecided_or_none()[k, i])
         effects = tuple(e for k, e in enumerate(self.compiled.effects) if decisions.effects[k, i])
-        loops = self.loops_for(self.unmet(decisions)[:, i], decisions.outcome[:, i] == BLOCKED)
-        return Result(self.compiled.date, tuple(verdicts), gaps, loops, effects)
+        loops = self.loops_for(self.unmet(decisions)[:, i], decisions.blocked_for_loops()[:, i])
+        return Result(self.compiled.date, tuple(verdicts), gaps, loops, effects, undecided)
 
 
 def encode(engine: VectorEngine, results: list[Result], needs: np.ndarray) -> Decisions:
@@ -317,6 +350,8 @@ def encode(engine: VectorEngine, results: list[Result], needs: np.ndarray) -> De
     status = np.empty((len(engine.reasons), n), dtype=np.uint8)
     outcome = np.empty((len(engine.provisions), n), dtype=np.uint8)
     gaps = np.zeros((len(NEEDS), n), dtype=bool)
+    undecided = np.zeros((len(NEEDS), n), dtype=bool)
+    loop_blocked = np.zeros((len(engine.provisions), n), dtype=bool)
     effects = np.zeros((len(engine.compiled.effects), n), dtype=bool)
     code = {s: i for i, s in enumerate(STATUSES)}
     effect_index = {id(e): k for k, e in enumerate(engine.compiled.effects)}
@@ -324,11 +359,15 @@ def encode(engine: VectorEngine, results: list[Result], needs: np.ndarray) -> De
         row = 0
         for p, verdict in enumerate(result.verdicts):
             outcome[p, i] = OUTCOMES.index(verdict.outcome)
+            loop_blocked[p, i] = verdict.outcome == "blocked" and all(
+                r.passed for r in verdict.reasons if r.rule.group != "requirement")
             for reason in verdict.reasons:
                 status[row, i] = code[reason.status]
                 row += 1
         for need in result.gaps:
             gaps[NEEDS.index(need), i] = True
+        for need in result.undecided:
+            undecided[NEEDS.index(need), i] = True
         for effect in result.effects:
             effects[effect_index[id(effect)], i] = True
-    return Decisions(status, outcome, gaps, effects, needs)
+    return Decisions(status, outcome, gaps, effects, needs, undecided, loop_blocked)

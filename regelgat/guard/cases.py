@@ -23,6 +23,7 @@ from regelgat.rules.compiled import CompiledRules
 from regelgat.io.errors import CaseError, InputError, ProfileError, clip, did_you_mean
 from regelgat.io.paths import kind_of, shown_path
 from regelgat.client.profile import Need, Profile
+from regelgat.rules.unknowns import verdict_fields
 from regelgat.rules.verdicts import Verdict
 
 Engine = Literal["python", "durable"]
@@ -43,8 +44,13 @@ class Expect(_Model):
     blocked: tuple[str, ...] | dict[str, str | None] = Field(
         (), description="Provisions held up by an unmet prerequisite (a mapping: provision -> the "
                         "provision it waits for).")
-    not_eligible: tuple[str, ...] = Field((), description="Provisions that are ineligible or blocked.")
-    gaps: tuple[Need, ...] | None = Field(None, description="Exactly these needs are uncovered.")
+    not_eligible: tuple[str, ...] = Field((), description="Provisions that are ineligible, blocked or undetermined.")
+    undetermined: dict[str, str | tuple[str, ...] | None] = Field(
+        {}, description="Provision -> the profile field(s) whose answer decides it (null: undetermined, "
+                        "whatever it waits for).")
+    gaps: tuple[Need, ...] | None = Field(None, description="Exactly these needs are uncovered: every door definitely shut.")
+    undecided: tuple[Need, ...] | None = Field(
+        None, description="Exactly these needs are not decided yet: not covered, but a door is undetermined.")
     loops: bool | None = Field(None, description="true: at least one referral loop; false: none.")
     effects: tuple[str, ...] = Field((), description="Effects on others (<ruleset>/<effect>) that show.")
     amounts: dict[str, float] = Field(
@@ -59,6 +65,7 @@ class Expect(_Model):
         blocked = self.blocked if isinstance(self.blocked, dict) else dict.fromkeys(self.blocked)
         for group, keys in (("eligible", self.eligible), ("ineligible", self.ineligible), ("blocked", blocked),
                             ("not_eligible", self.not_eligible), ("effects", self.effects),
+                            ("undetermined", self.undetermined),
                             ("amounts", self.amounts)):
             for key in keys:
                 if not re.match(_KEY, key):
@@ -87,6 +94,9 @@ class CaseFileSpec(_Model):
     rulesets: str | None = Field(None, description="Folder of rulesets, relative to this file (default: bundled).")
     author: str | None = Field(None, description="Default author of every case in the file.")
     source: str | None = Field(None, description="Default source of every case in the file.")
+    given: dict[str, Any] = Field(
+        {}, description="Profile facts every case in the file gives, unless its persona or profile says "
+                        "otherwise; `null` in a case's profile leaves a fact unknown.")
     cases: tuple[CaseSpec, ...] = Field(min_length=1)
 
 
@@ -150,7 +160,7 @@ def load_case_file(path: Path | str) -> list[Case]:
         case = case.model_copy(update={"author": case.author or spec.author, "source": case.source or spec.source})
         line_text = locate(("cases", index))
         line = int(line_text.split()[-1]) if line_text else 1
-        profile, persona = _case_profile(case, index, path, data, locate)
+        profile, persona = _case_profile(case, index, path, data, locate, spec.given)
         cases.append(Case(case, path, line, profile, rulesets, persona))
     names = [c.name for c in cases]
     for index, name in enumerate(names):
@@ -160,9 +170,10 @@ def load_case_file(path: Path | str) -> list[Case]:
     return cases
 
 
-def _case_profile(case: CaseSpec, index: int, path: Path, data: Any, locate) -> tuple[Profile, Path | None]:
+def _case_profile(case: CaseSpec, index: int, path: Path, data: Any, locate,
+                  given: dict[str, Any] | None = None) -> tuple[Profile, Path | None]:
     overrides = dict(case.profile or {})
-    base: dict[str, Any] = {}
+    base: dict[str, Any] = dict(given or {})
     persona_path = None
     if case.persona is not None:
         persona_path = resolve_persona(case.persona, path, where=datafiles.where(("cases", index, "persona"), data, locate))
@@ -170,8 +181,9 @@ def _case_profile(case: CaseSpec, index: int, path: Path, data: Any, locate) -> 
         if not isinstance(persona_data, dict):
             raise ProfileError(str(persona_path), "", "a persona file must be a mapping of profile fields",
                                "write one profile: id, age, ...")
-        base = persona_data
-    merged = {**base, **overrides}
+        base.update(persona_data)
+    # null leaves a fact unknown, as if neither the file nor the persona gave it
+    merged = {k: v for k, v in {**base, **overrides}.items() if v is not None}
     merged.setdefault("id", _slug(case.name))
 
     def locate_in_case(loc: tuple) -> str:
@@ -276,7 +288,7 @@ def _check_names(case: Case, compiled: CompiledRules) -> None:
         hint = did_you_mean(name, known) or f"`regelgat check` lists the {kind}s"
         return CaseError(str(case.file), where, f"no {kind} {name!r} in the rulesets", hint)
 
-    for key in (*expect.eligible, *expect.ineligible, *blocked, *expect.not_eligible,
+    for key in (*expect.eligible, *expect.ineligible, *blocked, *expect.not_eligible, *expect.undetermined,
                 *(v for v in blocked.values() if v)):
         if key not in provisions:
             raise unknown("provision", key, provisions)
@@ -325,7 +337,16 @@ def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
             out.append(Mismatch(f"blocked: {key}", expected, actual(key), (key, *extra)))
     for key in expect.not_eligible:
         if key in verdicts and verdicts[key].outcome == "eligible":
-            out.append(Mismatch(f"not_eligible: {key}", "ineligible or blocked", actual(key), (key,)))
+            out.append(Mismatch(f"not_eligible: {key}", "ineligible, blocked or undetermined", actual(key), (key,)))
+    for key, fields in expect.undetermined.items():
+        wanted = () if fields is None else (fields,) if isinstance(fields, str) else tuple(fields)
+        verdict = verdicts.get(key)
+        asked = set(verdict_fields(verdict, result, checked.compiled, checked.facts)) if verdict else set()
+        if verdict is None or verdict.outcome != "undetermined" or not set(wanted) <= asked:
+            expected = "undetermined" + (f", waiting for {', '.join(wanted)}" if wanted else "")
+            out.append(Mismatch(f"undetermined: {key}", expected, actual(key), (key,)))
+    if expect.undecided is not None and set(expect.undecided) != set(result.undecided):
+        out.append(Mismatch("undecided", list_text(expect.undecided), list_text(result.undecided)))
     if expect.gaps is not None and set(expect.gaps) != set(result.gaps):
         differing = set(expect.gaps) ^ set(result.gaps)
         covering = tuple(v.provision.key for v in result.verdicts if differing & set(v.provision.spec.covers))
@@ -377,6 +398,8 @@ def describe_outcome(verdict: Verdict) -> str:
         return "eligible"
     if verdict.outcome == "blocked":
         return f"blocked, waiting for {', '.join(verdict.blocked_by)}"
+    if verdict.outcome == "undetermined":
+        return f"undetermined, not known: {', '.join(r.rule.rule.id for r in verdict.deciding)}"
     return f"ineligible, refused by {', '.join(r.rule.rule.id for r in verdict.deciding)}"
 
 

@@ -43,9 +43,10 @@ from regelgat.rules.verdicts import Result
 VERSION = 1
 DEFAULT_FOLDER = Path("tests/snapshots")
 DEFAULT_SIZE = 1000
-_LETTER = {"eligible": "E", "ineligible": "I", "blocked": "B"}
-_WORD = {"E": "eligible", "I": "ineligible", "B": "blocked", ".": "not in force"}
-LEGEND = ("<profile fingerprint> <one letter per provision: E eligible, I ineligible, B blocked, . not in force> "
+_LETTER = {"eligible": "E", "ineligible": "I", "blocked": "B", "undetermined": "U"}
+_WORD = {"E": "eligible", "I": "ineligible", "B": "blocked", "U": "undetermined", ".": "not in force"}
+LEGEND = ("<profile fingerprint> <one letter per provision: E eligible, I ineligible, B blocked, U undetermined, "
+          ". not in force> "
           "<uncovered needs or -> <referral loops as provision numbers (from 0) or ->")
 
 

@@ -33,11 +33,12 @@ def _rule_problems(space: Space, provision: BoundProvision, rule: BoundRule, dat
     if not space.satisfiable(passes):
         return [f"no client meets it on {date} (never passes)"]
     criteria = [space.passes(r) for r in provision.criteria if r is not rule]
+    refuses = negation(space.could_pass(rule))  # definitely: an unknown fact refuses no one
     if rule.group == "exclusion":
-        if not space.satisfiable(conjunction(criteria), negation(passes)):
+        if not space.satisfiable(conjunction(criteria), refuses):
             return [f"refuses no one the criteria accept on {date} (shadowed by the criteria)"]
         return []
     others = criteria + [space.passes(r) for r in provision.exclusions]
-    if not space.satisfiable(conjunction(others), negation(passes)):
+    if not space.satisfiable(conjunction(others), refuses):
         return [f"refuses no one the provision's other rules accept on {date} (never fails given the others)"]
     return []

@@ -151,54 +151,76 @@ class Space:
     # ---- verdicts, as in regelgat.rules.verdicts.decide -----------------------------------------
 
     def passes(self, rule: BoundRule) -> Formula:
-        """The criterion or exclusion counts as met (status pass or not_applicable)."""
+        """The criterion or exclusion counts as met for sure (status pass or not_applicable)."""
         holds, fails = self.atom(rule.condition)
-        met = z3.Not(holds) if rule.group == "exclusion" else holds  # an unknown exclusion does not refuse
+        met = fails if rule.group == "exclusion" else holds
         if rule.when is None:
             return met
         applies, not_applies = self.atom(rule.when)
         return z3.Or(not_applies, z3.And(applies, met))
 
-    def waived(self, rule: BoundRule) -> Formula:
-        return self.atom(rule.unless)[0] if rule.unless is not None else z3.BoolVal(False)
+    def could_pass(self, rule: BoundRule) -> Formula:
+        """The rule does not definitely refuse (status pass, not_applicable or unknown)."""
+        holds, fails = self.atom(rule.condition)
+        refuses = holds if rule.group == "exclusion" else fails
+        if rule.when is None:
+            return z3.Not(refuses)
+        return z3.Not(z3.And(self.atom(rule.when)[0], refuses))
+
+    def waived(self, rule: BoundRule, possibly: bool = False) -> Formula:
+        if rule.unless is None:
+            return z3.BoolVal(False)
+        holds, fails = self.atom(rule.unless)
+        return z3.Not(fails) if possibly else holds
 
     def own_ok(self, key: str) -> Formula:
         provision = self.provision(key)
         return z3.And([self.passes(r) for r in (*provision.criteria, *provision.exclusions)])
 
+    def own_possible(self, key: str) -> Formula:
+        provision = self.provision(key)
+        return z3.And([self.could_pass(r) for r in (*provision.criteria, *provision.exclusions)])
+
     def granted(self, rule: BoundRule, eligible: dict[str, Formula] | None = None) -> Formula:
         eligible = self.eligible if eligible is None else eligible
         return z3.Or([eligible.get(g, z3.BoolVal(False)) for g in rule.rule.granters])
 
-    def _eligibility(self) -> dict[str, Formula]:
+    def _fixpoint(self, own: dict[str, Formula], possibly: bool) -> dict[str, Formula]:
         """The least fixpoint of decide(), unrolled: one round per provision with prerequisites, plus one."""
-        eligible = {p.key: z3.BoolVal(False) for p in self.compiled.provisions}
-        own = {p.key: self.own_ok(p.key) for p in self.compiled.provisions}
+        inside = {p.key: z3.BoolVal(False) for p in self.compiled.provisions}
         for _ in range(1 + sum(1 for p in self.compiled.provisions if p.requires)):
-            eligible = {p.key: z3.And(own[p.key], *[z3.Or(self.waived(r), self.granted(r, eligible))
-                                                    for r in p.requires])
-                        for p in self.compiled.provisions}
-        return eligible
+            inside = {p.key: z3.And(own[p.key], *[z3.Or(self.waived(r, possibly), self.granted(r, inside))
+                                                  for r in p.requires])
+                      for p in self.compiled.provisions}
+        return inside
+
+    def _eligibility(self) -> dict[str, Formula]:
+        """Definitely eligible (self.eligible) and, kept as self.possible, eligible for some answer to
+        the unknown facts: a need is a gap only where no covering provision is possible."""
+        self.possible = self._fixpoint({p.key: self.own_possible(p.key) for p in self.compiled.provisions}, True)
+        return self._fixpoint({p.key: self.own_ok(p.key) for p in self.compiled.provisions}, False)
 
     def provision(self, key: str):
         return next(p for p in self.compiled.provisions if p.key == key)
 
     def refuses(self, key: str, rule: BoundRule) -> Formula:
-        """This rule of the provision is one that decides against the client (a deciding reason)."""
+        """This rule of the provision is one that decides against the client for sure (a deciding reason)."""
         if rule.group == "requirement":
-            return z3.And(self.own_ok(key), z3.Not(self.waived(rule)), z3.Not(self.granted(rule)))
-        return z3.Not(self.passes(rule))
+            return z3.And(self.own_possible(key), z3.Not(self.waived(rule, True)),
+                          z3.Not(self.granted(rule, self.possible)))
+        return z3.Not(self.could_pass(rule))
 
     def gap(self, need: str) -> Formula:
-        return z3.Not(z3.Or([self.eligible[p.key] for p in self.compiled.provisions if need in p.spec.covers]))
+        return z3.Not(z3.Or([self.possible[p.key] for p in self.compiled.provisions if need in p.spec.covers]))
 
     def blocked(self, key: str) -> Formula:
-        return z3.And(self.own_ok(key), z3.Not(self.eligible[key]))
+        """Blocked, and meets its own criteria for sure: what makes a cycle a referral loop."""
+        return z3.And(self.own_ok(key), z3.Not(self.possible[key]))
 
     def edge(self, key: str, granter: str) -> Formula:
-        """`key` is not eligible and waits for `granter` through an unmet prerequisite."""
+        """`key` is not eligible and waits for `granter` through a prerequisite that is definitely unmet."""
         provision = self.provision(key)
-        unmet = [z3.And(z3.Not(self.waived(r)), z3.Not(self.granted(r))) for r in provision.requires
+        unmet = [z3.And(z3.Not(self.waived(r, True)), z3.Not(self.granted(r, self.possible))) for r in provision.requires
                  if granter in r.rule.granters]
         return z3.And(z3.Not(self.eligible[key]), z3.Or(unmet))
 
@@ -383,8 +405,10 @@ def _derived_constraints(space: Space) -> list[Formula]:
                 v["ex_partner_at_home"], z3.Or(among("relationship", ("separated",)),
                                                v["years_since_separation"] < 2)))),
         "household_size": v["household_size"] == 1 + z3.If(v["partner_at_home"], 1, 0) + v["children_at_home"],
-        "homeless": v["homeless"] == among("housing", ("sofa_surfing", "shelter", "street", "unsuitable")),
+        "homeless": z3.And(known("homeless") == known("housing"),
+                           v["homeless"] == among("housing", ("sofa_surfing", "shelter", "street", "unsuitable"))),
         "yearly_income": z3.And(
+            known("yearly_income") == z3.Or(known("income_gross_yearly"), known("income_net_monthly")),
             1200 * v["income_net_monthly"] - z3.ToReal(yearly_cents) <= _const(0.5),
             z3.ToReal(yearly_cents) - 1200 * v["income_net_monthly"] <= _const(0.5),
             v["yearly_income"] == z3.If(known("income_gross_yearly"), v["income_gross_yearly"],
@@ -403,8 +427,9 @@ def _derived_constraints(space: Space) -> list[Formula]:
         + v["children_aged_12_15"] + v["children_aged_16_17"],
         "residents": v["residents"] >= v["household_size"] + v["cost_sharers"],
         "months_in_work_known": v["months_in_work_known"] == known("months_in_work"),
-        "youth_care_ongoing": v["youth_care_ongoing"] == z3.And(
-            v["youth_care_before_18"], z3.Not(known("months_since_youth_care_ended"))),
+        "youth_care_ongoing": z3.And(known("youth_care_ongoing") == known("youth_care_before_18"),
+                                     v["youth_care_ongoing"] == z3.And(
+            v["youth_care_before_18"], z3.Not(known("months_since_youth_care_ended")))),
     }
     missing = sorted(set(DERIVED_FACTS) - set(rules))
     if missing:

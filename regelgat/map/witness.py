@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from regelgat.client.facts import FACT_TYPES, PROFILE_FACTS
-from regelgat.client.profile import Child, CoResident, Profile, SleepsElsewhere
+from regelgat.client.profile import USUAL, Child, CoResident, Profile, SleepsElsewhere
 
 SIMPLEST_AGE = 18  # age has no default; 18 is where a search for the simplest profile shrinks to
 
@@ -24,7 +24,7 @@ def defaults() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in PROFILE_FACTS:
         field = Profile.model_fields[name]
-        out[name] = SIMPLEST_AGE if field.is_required() else field.default
+        out[name] = SIMPLEST_AGE if field.is_required() else USUAL.get(name, field.default)
     return {**out, **_LIST_DEFAULTS}
 
 

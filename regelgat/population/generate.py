@@ -317,9 +317,10 @@ _VECTOR: dict[str, Any] = {
     "cost_sharers_before_2023": lambda p: _cost_sharers(p, 21),
     "cost_sharers_in_couple": lambda p: _cost_sharers(p, 27, also_excluded=("ex_partner",)),
     "household_size": lambda p: 1 + _partner(p).astype(np.int64) + _children(p)[0].sum(axis=0),
-    "homeless": lambda p: _in(p, "housing", ("sofa_surfing", "shelter", "street", "unsuitable")),
-    "yearly_income": lambda p: np.where(p.present["income_gross_yearly"], p.values["income_gross_yearly"],
-                                        np.round(p.values["income_net_monthly"] * 12, 2)),
+    "homeless": lambda p: (_in(p, "housing", ("sofa_surfing", "shelter", "street", "unsuitable")), _given(p, "housing")),
+    "yearly_income": lambda p: (np.where(p.present["income_gross_yearly"], p.values["income_gross_yearly"],
+                                         np.round(p.values["income_net_monthly"] * 12, 2)),
+                                p.present["income_gross_yearly"] | _given(p, "income_net_monthly")),
     "nights_elsewhere": lambda p: np.where(_sleeps(p), p.values["sleeps_elsewhere.nights_per_week"], 0),
     "host_on_bijstand": lambda p: _sleeps(p) & p.values["sleeps_elsewhere.host_on_bijstand"],
     "host_is_ex_partner": lambda p: _sleeps(p) & (p.values["sleeps_elsewhere.host"]
@@ -332,8 +333,15 @@ _VECTOR: dict[str, Any] = {
     "children_aged_16_17": lambda p: _children_aged(p, 16, 17),
     "residents": lambda p: 1 + _co(p)[0].sum(axis=0).astype(np.int64) + _children(p)[0].sum(axis=0),
     "months_in_work_known": lambda p: p.present["months_in_work"].copy(),
-    "youth_care_ongoing": lambda p: p.values["youth_care_before_18"] & ~p.present["months_since_youth_care_ended"],
+    "youth_care_ongoing": lambda p: (p.values["youth_care_before_18"] & ~p.present["months_since_youth_care_ended"],
+                                     _given(p, "youth_care_before_18")),
 }
+
+
+def _given(pop: ProfileColumns, name: str) -> np.ndarray:
+    """Where a profile field is given (a field that cannot be missing is given everywhere)."""
+    present = pop.present.get(name)
+    return present.copy() if present is not None else np.ones(pop.n, dtype=bool)
 _warned: set[str] = set()
 
 

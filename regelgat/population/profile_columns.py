@@ -99,9 +99,12 @@ def population_from_profiles(profiles: list[Profile], scenario_id: str = "profil
 
     def put(column: str, info: FieldInfo, raw: list) -> None:
         present = np.array([v is not None for v in raw], dtype=bool)
-        vocab = column_vocab(raw, info)
-        filler = info.default if info.default is not None else (vocab[0] if vocab else 0)
+        filler = info.default if info.default is not None else None
+        if filler is None:
+            vocab = column_vocab(raw, info)
+            filler = vocab[0] if vocab else 0
         values = [v if v is not None else filler for v in raw]
+        vocab = column_vocab(values, info)
         if vocab is not None:
             pop.vocab[column] = vocab
             values = [vocab.index(v) for v in values]

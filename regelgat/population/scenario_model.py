@@ -31,7 +31,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field
 
 from regelgat.client.facts import scalar_annotation
-from regelgat.client.profile import NEEDS, Child, CoResident, Profile, SleepsElsewhere
+from regelgat.client.profile import NEEDS, USUAL, Child, CoResident, Profile, SleepsElsewhere
 from regelgat.io.errors import ScenarioError
 from regelgat.io.limits import MAX_GENERATED_ITEMS, MAX_POPULATION, MAX_SEED
 from regelgat.population.timeline_events import TimelineBlock
@@ -121,7 +121,7 @@ class FieldInfo:
     default: Any = None
 
 
-def _field_info(name: str, model_field) -> FieldInfo | None:
+def _field_info(name: str, model_field, usual: Any = None) -> FieldInfo | None:
     scalar = scalar_annotation(model_field.annotation)
     if scalar is None:
         return None
@@ -130,7 +130,7 @@ def _field_info(name: str, model_field) -> FieldInfo | None:
     for meta in model_field.metadata:
         lo = getattr(meta, "ge", lo)
         hi = getattr(meta, "le", hi)
-    default = model_field.default
+    default = model_field.default if usual is None else usual  # a population gives every fact a value
     if model_field.is_required():  # no default: a filler for unused slots (host of an absent stay, ...)
         default = {bool: False, int: int(lo or 0), float: float(lo or 0), str: ""}.get(annotation)
         if get_origin(annotation) is Literal:
@@ -148,16 +148,16 @@ def _field_info(name: str, model_field) -> FieldInfo | None:
     return None
 
 
-def _fields_of(model: type[BaseModel], skip: tuple[str, ...] = ()) -> dict[str, FieldInfo]:
+def _fields_of(model: type[BaseModel], skip: tuple[str, ...] = (), usual: dict | None = None) -> dict[str, FieldInfo]:
     out = {}
     for name, model_field in model.model_fields.items():
-        info = None if name in skip else _field_info(name, model_field)
+        info = None if name in skip else _field_info(name, model_field, (usual or {}).get(name))
         if info is not None:
             out[name] = info
     return out
 
 
-SCALARS: dict[str, FieldInfo] = _fields_of(Profile, skip=("id",))
+SCALARS: dict[str, FieldInfo] = _fields_of(Profile, skip=("id",), usual=USUAL)
 SLOT_FIELDS: dict[str, dict[str, FieldInfo]] = {
     "children": _fields_of(Child),
     "co_residents": _fields_of(CoResident),

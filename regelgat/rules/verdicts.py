@@ -13,7 +13,7 @@ from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules
 from regelgat.rules.expressions import describe, negate
 from regelgat.client.profile import NEEDS
 
-Outcome = Literal["eligible", "ineligible", "blocked"]
+Outcome = Literal["eligible", "ineligible", "blocked", "undetermined"]
 Status = Literal["pass", "fail", "not_applicable", "unknown"]
 
 
@@ -33,8 +33,9 @@ class Verdict:
     provision: BoundProvision
     outcome: Outcome
     reasons: tuple[Reason, ...]
-    deciding: tuple[Reason, ...]  # what refused it (ineligible), what holds it up (blocked), or ()
-    blocked_by: tuple[str, ...]  # provisions it waits for, when blocked
+    # what refused it (ineligible), what holds it up (blocked), what is not known yet (undetermined), or ()
+    deciding: tuple[Reason, ...]
+    blocked_by: tuple[str, ...]  # provisions it waits for, when blocked or undetermined on a prerequisite
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -48,9 +49,10 @@ class Verdict:
 class Result:
     date: Any
     verdicts: tuple[Verdict, ...]
-    gaps: tuple[str, ...]
+    gaps: tuple[str, ...]  # needs whose every door is definitely shut
     loops: tuple[tuple[str, ...], ...]
     effects: tuple[BoundRule, ...]
+    undecided: tuple[str, ...] = ()  # needs not covered yet, with a door still undetermined
 
 
 def reason_status(rule: BoundRule, atoms: Sequence[bool | None], exclusion: bool = False) -> Status:
@@ -63,66 +65,82 @@ def reason_status(rule: BoundRule, atoms: Sequence[bool | None], exclusion: bool
         if applies is None:
             return "unknown"
     holds = atoms[rule.condition]
-    if holds is None:
-        # An unknown criterion is not met: the client would have to show it. An unknown exclusion
-        # does not refuse: the agency would have to show it.
-        return "pass" if exclusion else "unknown"
+    if holds is None:  # not known: neither met nor refused; the verdict waits for the answer
+        return "unknown"
     return "pass" if holds != exclusion else "fail"
+
+
+def _fixpoint(compiled: CompiledRules, own: dict[str, bool], met) -> set[str]:
+    """The least fixpoint: a provision is in once its own reasons allow it and every prerequisite is met."""
+    inside: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for provision in compiled.provisions:
+            if provision.key not in inside and own[provision.key] and all(
+                    met(r, inside) for r in provision.requires):
+                inside.add(provision.key)
+                changed = True
+    return inside
 
 
 def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequence[str]) -> Result:
     """The verdicts for one profile from its atoms' answers (True, False or None for unknown): the heart of regelgat.
 
-    Each provision's own reasons, then the least fixpoint over prerequisites (a provision is
-    eligible once one route of everything it requires is eligible), then gaps, referral loops and
-    effects. durable_rules supplies the atoms for single checks; the numpy engine reproduces this
-    column-wise (VectorEngine.decide) and is held equal to it.
+    Three-valued throughout. A provision is eligible if it is so whatever the unknown facts turn
+    out to be (the least fixpoint over prerequisites of definite answers), ineligible if one of its
+    own reasons definitely refuses, blocked if it could not become eligible because a prerequisite
+    is definitely out of reach, and undetermined otherwise: an answer to a question could open it.
+    A need is a gap only when no door could open; referral loops are only those with a member
+    that definitely meets its own criteria. The numpy engine reproduces this column-wise
+    (VectorEngine.decide) and is held equal to it.
     """
     own: dict[str, list[Reason]] = {}
     for provision in compiled.provisions:
         own[provision.key] = [Reason(r, reason_status(r, atoms)) for r in provision.criteria] + \
             [Reason(r, reason_status(r, atoms, exclusion=True)) for r in provision.exclusions]
+    own_fail = {key: any(r.status == "fail" for r in reasons) for key, reasons in own.items()}
     own_ok = {key: all(r.passed for r in reasons) for key, reasons in own.items()}
 
-    def waived(rule: BoundRule) -> bool:
-        return rule.unless is not None and atoms[rule.unless] is True
+    def waiver(rule: BoundRule) -> bool | None:
+        return None if rule.unless is None else atoms[rule.unless]
 
-    def granted(rule: BoundRule) -> bool:
-        return any(g in eligible for g in rule.rule.granters)
-
-    # Least fixpoint: a provision becomes eligible once everything it requires is eligible.
-    eligible: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for provision in compiled.provisions:
-            if provision.key not in eligible and own_ok[provision.key] and all(
-                    waived(r) or granted(r) for r in provision.requires):
-                eligible.add(provision.key)
-                changed = True
+    eligible = _fixpoint(compiled, own_ok, lambda r, inside: waiver(r) is True or any(
+        g in inside for g in r.rule.granters))
+    possible = _fixpoint(compiled, {k: not v for k, v in own_fail.items()}, lambda r, inside: (
+        r.unless is not None and waiver(r) is not False) or any(g in inside for g in r.rule.granters))
 
     verdicts, edges = [], {}
     for provision in compiled.provisions:
-        requirement_reasons = [
-            Reason(r, "not_applicable" if waived(r) else "pass" if granted(r) else "fail") for r in provision.requires]
+        requirement_reasons = [Reason(r, "not_applicable" if waiver(r) is True else
+                                      "pass" if any(g in eligible for g in r.rule.granters) else
+                                      "unknown" if (r.unless is not None and waiver(r) is None) or any(
+                                          g in possible for g in r.rule.granters) else "fail")
+                               for r in provision.requires]
         reasons = tuple(own[provision.key] + requirement_reasons)
-        if provision.key not in eligible:
-            edges[provision.key] = sorted({g for r in requirement_reasons if r.status == "fail"
-                                           for g in r.rule.rule.granters})
-        if provision.key in eligible:
+        key = provision.key
+        if key not in eligible:
+            edges[key] = sorted({g for r in requirement_reasons if r.status == "fail" for g in r.rule.rule.granters})
+        if key in eligible:
             outcome, deciding = "eligible", ()
-        elif not own_ok[provision.key]:
-            outcome, deciding = "ineligible", tuple(r for r in own[provision.key] if not r.passed)
+        elif own_fail[key]:
+            outcome, deciding = "ineligible", tuple(r for r in own[key] if r.status == "fail")
+        elif key in possible:
+            outcome, deciding = "undetermined", tuple(r for r in reasons if r.status == "unknown")
         else:
             outcome, deciding = "blocked", tuple(r for r in requirement_reasons if r.status == "fail")
-        blocked_by = tuple(sorted({g for r in deciding for g in r.rule.rule.granters})) if outcome == "blocked" else ()
+        blocked_by = tuple(sorted({g for r in deciding if r.rule.group == "requirement"
+                                   for g in r.rule.rule.granters})) if outcome in ("blocked", "undetermined") else ()
         verdicts.append(Verdict(provision, outcome, reasons, deciding, blocked_by))
 
     covered = {need for v in verdicts if v.outcome == "eligible" for need in v.provision.spec.covers}
-    gaps = tuple(n for n in NEEDS if n in needs and n not in covered)
+    open_ = {need for v in verdicts if v.outcome == "undetermined" for need in v.provision.spec.covers}
+    gaps = tuple(n for n in NEEDS if n in needs and n not in covered and n not in open_)
+    undecided = tuple(n for n in NEEDS if n in needs and n not in covered and n in open_)
     effects = tuple(e for e in compiled.effects if atoms[e.condition] is True)
-    blocked = {v.provision.key for v in verdicts if v.outcome == "blocked"}
-    return Result(compiled.date, tuple(verdicts), gaps, referral_loops(edges, blocked), effects)
+    # A loop traps the client only if a provision in it definitely accepts them on its own criteria.
+    blocked = {v.provision.key for v in verdicts if v.outcome == "blocked" and own_ok[v.provision.key]}
+    return Result(compiled.date, tuple(verdicts), gaps, referral_loops(edges, blocked), effects, undecided)
 
 
 def referral_loops(edges: dict[str, list[str]], blocked: set[str]) -> tuple[tuple[str, ...], ...]:
@@ -203,9 +221,11 @@ def waiting_routes(verdict: Verdict, result: Result) -> list[tuple[tuple[Verdict
 
 def verdict_amount(verdict: Verdict, compiled: CompiledRules, facts: dict[str, Any]) -> float | None:
     """Euros a month the provision pays this client: its amount when eligible, else 0; None when
-    the provision has no amount formula or its amount needs a fact the profile lacks."""
+    the provision has no amount formula, is undetermined, or its amount needs a fact the profile lacks."""
     amount = compiled.amount_of(verdict.provision.key)
     if amount is None:
+        return None
+    if verdict.outcome == "undetermined":
         return None
     return facts.get(amount.name) if verdict.outcome == "eligible" else 0.0
 
@@ -216,8 +236,13 @@ def amount_flags(verdict: Verdict, compiled: CompiledRules) -> list[str]:
     return list(amount.flags) if amount and verdict.outcome == "eligible" else []
 
 
-def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: CompiledRules) -> dict[str, Any]:
-    """The public JSON contract of `regelgat check`."""
+def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: CompiledRules,
+            assumed_fields: frozenset[str] = frozenset(), lang: str = "en") -> dict[str, Any]:
+    """The public JSON contract of `regelgat check`: the questions that decide undetermined verdicts
+    first (most decisive first), then every verdict."""
+    from regelgat.client.questions import assumed_text, question
+    from regelgat.rules.unknowns import assumed, questions, verdict_fields  # they build on this module
+
     def source(rule: BoundRule) -> str:
         return str(rule.rule.source)
 
@@ -233,6 +258,8 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
     return {
         "profile": profile_id,
         "date": result.date.isoformat(),
+        "questions": [{"fact": name, "text": question(name, lang), "decides": decides}
+                      for name, decides in questions(result, compiled, facts)],
         "verdicts": [{
             "ruleset": v.provision.ruleset,
             "provision": v.provision.spec.id,
@@ -243,12 +270,15 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
             "waits_for_routes": [{"route": [w.provision.key for w in route[1:]],
                                   "ends": "loop" if looped else route[-1].outcome}
                                  for route, looped in waiting_routes(v, result)] if v.outcome == "blocked" else [],
+            "questions": list(verdict_fields(v, result, compiled, facts)),
+            "assumed": [assumed_text(f, lang) for f in assumed(v, compiled, set(assumed_fields))],
             "flagged": bool(v.flags),
             "amount": verdict_amount(v, compiled, facts),
             "amount_assumptions": amount_flags(v, compiled),
             "reasons": [reason(r) for r in v.reasons],
         } for v in result.verdicts],
         "gaps": list(result.gaps),
+        "undecided": list(result.undecided),
         "loops": [list(loop) for loop in result.loops],
         "effects": [effect_json(e, compiled, facts) for e in result.effects],
     }

@@ -14,13 +14,16 @@ from babel.numbers import format_decimal
 from regelgat.check.routes import Route
 from regelgat.check.single import Checked
 from regelgat.rules.amounts import profile_facts_read
+from regelgat.client.questions import question
 from regelgat.rules.expressions import facts_read
+from regelgat.rules.unknowns import verdict_fields
 from regelgat.rules.translations import RulesetTexts
 from regelgat.rules.verdicts import Reason, Verdict, waiting_routes
 from regelgat.i18n import N_
 from regelgat.web.questions import FACT_TO_FIELD, NEED_NAMES, QUESTIONS, YES_NO
 
-OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits")}
+OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits"),
+            "undetermined": N_("not decided")}
 KINDS = {"attainable": N_("attainable"), "harmful": N_("harmful"), "impossible": N_("impossible")}
 
 
@@ -91,8 +94,9 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
     for need in profile.needs:
         covering = [v for v in mine if need in v.provision.spec.covers]
         open_ = [title[v.provision.key] for v in covering if v.outcome == "eligible"]
-        unknown = [q for v in covering for q in _unknown_questions(v, checked, _)]
-        status = "covered" if open_ else "undetermined" if unknown else "not_covered"
+        status = "covered" if open_ else "undetermined" if need in result.undecided else "not_covered"
+        unknown = [question(f, texts.lang) for v in covering
+                   for f in verdict_fields(v, result, checked.compiled, checked.facts)] if status == "undetermined" else []
         needs.append(NeedAnswer(_(NEED_NAMES[need]), status, open_, list(dict.fromkeys(unknown))))
     loops = [[title[key] for key in loop] for loop in result.loops]
     effects = [_effect(e, texts) for e in result.effects]
@@ -197,5 +201,3 @@ def _answer_words(name: str, checked: Checked, _) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _unknown_questions(verdict: Verdict, checked: Checked, _) -> list[str]:
-    return [_(QUESTIONS[f].label) for r in verdict.deciding if r.status == "unknown" for f in _fields_read(r, checked)]

@@ -2,9 +2,8 @@
 
 The page first asks what every case needs (`FIRST_QUESTIONS`). After each check it offers only the
 questions whose answer could still change a verdict on the client's own needs, most decisive
-first: it tries every other answer (for a number, each side of every limit a rule sets on it) and
-counts the doors that would open or shut; then it counts the refusing clauses that read the answer (which could open together with
-another answer).
+first: a question left unanswered is an unknown fact, so these are the questions of the
+undetermined doors, ordered by how many of them each decides.
 """
 
 from __future__ import annotations
@@ -13,13 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from regelgat.check.single import Checked
-from regelgat.client.facts import profile_facts
-from regelgat.client.profile import NEEDS, Profile
-from regelgat.rules.amounts import add_amounts, profile_facts_read
-from regelgat.rules.expressions import Compare, Not, evaluate, facts_read
-from regelgat.rules.verdicts import decide
+from regelgat.client.profile import NEEDS
 from regelgat.i18n import N_
-from regelgat.web.questions import FACT_TO_FIELD, FIRST_QUESTIONS, HOSTS, QUESTIONS
+from regelgat.io.limits import MAX_SHORT_TEXT_CHARS
+from regelgat.rules.unknowns import questions
+from regelgat.web.questions import HOSTS, QUESTIONS
 
 MAX_NEXT = 6  # a social worker answers a few at a time; the next check offers the rest
 
@@ -52,6 +49,8 @@ def read_form(form: Mapping[str, str], needs: Sequence[str]) -> Answers:
                 problems[name] = N_("Choose yes or no.")
             else:
                 data[name] = raw == "yes"
+        elif question.kind == "text":
+            data[name] = raw[:MAX_SHORT_TEXT_CHARS]
         elif raw in dict(question.choices):
             data[name] = raw
         else:
@@ -103,26 +102,24 @@ def _read_sleeps_elsewhere(form: Mapping[str, str], data: dict, answered: set[st
 
 
 def next_questions(checked: Checked, answered: set[str]) -> list[str]:
-    """Unanswered questions that could change a verdict on the client's needs, most decisive first."""
+    """Unanswered questions that could still change a verdict on the client's needs, most decisive first.
+
+    A fact left out is unknown, so exactly the undetermined verdicts can still move: their questions
+    (verdicts.questions) are the ones to ask, ordered by how many of the doors that matter each decides.
+    """
     needed = _needed_keys(checked)
-    if not needed:
-        return []
-    scores = {}
-    for name, question in QUESTIONS.items():
-        if name in answered or name in FIRST_QUESTIONS:
-            continue
-        # Doors one answer alone would move count most; a clause it decides together with others next.
-        moved = _doors_moved(checked, name, needed, _answers_to_try(checked, name))
-        score = 10 * moved + _deciding_reads(checked, name, needed)
-        if score:
-            scores[name] = score
+    ranked = []
+    for name, decides in questions(checked.result, checked.compiled, checked.facts):
+        count = len(needed & set(decides))
+        if count and name in QUESTIONS and name not in answered:
+            ranked.append((name, count))
     order = list(QUESTIONS)
-    return sorted(scores, key=lambda n: (-scores[n], order.index(n)))[:MAX_NEXT]
+    return [name for name, _ in sorted(ranked, key=lambda item: (-item[1], order.index(item[0])))][:MAX_NEXT]
 
 
 def _needed_keys(checked: Checked) -> set[str]:
-    """The shut provisions for the needs nothing covers yet, and the ones they wait for."""
-    needs = set(checked.result.gaps)
+    """The doors for the needs nothing covers yet (gaps and undecided needs), and the ones they wait for."""
+    needs = set(checked.result.gaps) | set(checked.result.undecided)
     by_key = {v.provision.key: v for v in checked.result.verdicts}
     keys = {v.provision.key for v in checked.result.verdicts
             if set(v.provision.spec.covers) & needs and v.outcome != "eligible"}
@@ -133,59 +130,3 @@ def _needed_keys(checked: Checked) -> set[str]:
                 keys.add(granter)
                 frontier.append(granter)
     return keys
-
-
-def _answers_to_try(checked: Checked, name: str) -> list:
-    """Every answer to a yes/no or a choice; for a number, each side of every limit a rule sets on it."""
-    question = QUESTIONS[name]
-    if question.kind == "yes_no":
-        return [True, False]
-    if question.kind == "choice":
-        return [value for value, _ in question.choices]
-    if question.kind not in ("number", "integer"):
-        return []
-    limits = {node.value for atom in checked.compiled.atoms for node in _comparisons(atom)
-              if node.fact == name and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)}
-    whole = int if question.kind == "integer" else float
-    return sorted({whole(max(0, value + step)) for value in limits for step in (-1, 0, 1)})
-
-
-def _comparisons(node) -> list[Compare]:
-    if isinstance(node, Compare):
-        return [node]
-    if isinstance(node, Not):
-        return _comparisons(node.item)
-    return [c for item in getattr(node, "items", ()) for c in _comparisons(item)]
-
-
-def _doors_moved(checked: Checked, name: str, needed: set[str], values: list) -> int:
-    """Most doors for the client's needs that another answer to this question would move."""
-    current = getattr(checked.profile, name)
-    before = {v.provision.key: v.outcome for v in checked.result.verdicts if v.provision.key in needed}
-    best = 0
-    for value in values:
-        if value == current:
-            continue
-        try:
-            other = Profile.model_validate({**checked.profile.model_dump(), name: value})
-        except ValueError:
-            continue
-        facts = add_amounts(checked.compiled, profile_facts(other))  # conditions read amounts too
-        result = decide(checked.compiled, [evaluate(a, facts) for a in checked.compiled.atoms], other.needs)
-        moved = sum(1 for v in result.verdicts if v.provision.key in before and v.outcome != before[v.provision.key])
-        best = max(best, moved + 2 * len(set(result.gaps) ^ set(checked.result.gaps)))
-    return best
-
-
-def _deciding_reads(checked: Checked, name: str, needed: set[str]) -> int:
-    """How many deciding criteria of the needed doors read this number."""
-    count = 0
-    for verdict in checked.result.verdicts:
-        if verdict.provision.key not in needed:
-            continue
-        for reason in verdict.deciding:
-            atoms = [i for i in (reason.rule.condition, reason.rule.when) if i is not None]
-            read = set().union(*(facts_read(checked.compiled.atoms[i]) for i in atoms)) if atoms else set()
-            if name in {FACT_TO_FIELD.get(f, f) for f in profile_facts_read(checked.compiled, read)}:
-                count += 1
-    return count

@@ -58,7 +58,7 @@ async def check(request: Request):
     _ = translations(lang).gettext
     answer = build_answer(checked, request.app.state.ruleset_texts[lang], _)
     return _render(request, lang, "result.html", {
-        **context, "answer": answer, "next": next_questions(checked, answers.answered),
+        **context, "answer": answer, "next": next_questions(checked, answers.answered | set(questions.FIRST_QUESTIONS)),
         "pictures": [(loop, loop_picture(loop)) for loop in answer.loops], "client": profile.id,
         "rules_date": checked.result.date.isoformat()})
 

@@ -55,6 +55,8 @@ _QUESTIONS = [
         ("pension", N_("a pension")), ("student_finance", N_("student finance")), ("none", N_("no income")))),
     Question("needs", N_("What does the client need?"), "needs"),
     # Questions asked only when their answer could still change a verdict.
+    Question("municipality", N_("Municipality where the client actually lives"), "text",
+             N_("Local rules (shelter, urgency, briefadres, debt help) are those of this municipality.")),
     Question("self_reliant", N_("Is the client zelfredzaam (self-reliant), as a GGD screening (ZRM) would judge?"),
              "yes_no", N_("Zelfredzaam: able to manage daily life alone or with help from their own network.")),
     Question("addiction", N_("Does the client have an addiction?"), "yes_no"),

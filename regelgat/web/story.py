@@ -58,6 +58,13 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
             console.print(Text(" " * indent) + line, soft_wrap=True)
     out(Text(f"regelgat check: {checked.profile.id}", style="bold").append(
         f"  ({_('Rules in force on')} {checked.result.date.isoformat()})", style="dim"))
+    # The questions first: their answers decide what is still undetermined.
+    asked = {name for name in QUESTIONS if name in checked.profile.model_fields_set}
+    questions = next_questions(checked, asked | {"id", "needs"})
+    if questions:
+        out(Text(_("Questions that could still change this"), style="bold underline"))
+        for name in questions:
+            out(f"- {_(QUESTIONS[name].label)}", 2)
     out(Text(_("Short answer"), style="bold underline"))
     if not answer.needs:
         out(_("No need was chosen: tick what the client needs below."))
@@ -67,12 +74,6 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
                  f"{_('not decided yet; it depends on:')} {'; '.join(need.questions)}." if need.status == "undetermined"
                  else _("not covered: no door is open for this need."))
         out(Text(f"{mark} ", style=style).append(f"{need.need}: ", style="bold").append(words), 2)
-    asked = {name for name in QUESTIONS if name in checked.profile.model_fields_set}
-    questions = next_questions(checked, asked | {"id", "needs"})
-    if questions:
-        out(Text(_("Questions that could still change this"), style="bold underline"))
-        for name in questions:
-            out(f"- {_(QUESTIONS[name].label)}", 2)
     if answer.doors:
         out(Text(_("Why the doors for these needs are shut"), style="bold underline"))
     for door in answer.doors:
