@@ -34,7 +34,7 @@ def test_every_provision_gets_exactly_one_outcome(engines, profile):
     result = check_profile(profile, compiled, engine).result
     assert [v.provision.key for v in result.verdicts] == [p.key for p in compiled.provisions]
     for verdict in result.verdicts:
-        assert verdict.outcome in ("eligible", "ineligible", "blocked")
+        assert verdict.outcome in ("eligible", "ineligible", "blocked", "undetermined")
         # An outcome always has its reason: a refusal names what refused, eligibility refuses nothing.
         assert bool(verdict.deciding) == (verdict.outcome != "eligible")
     assert set(result.gaps) <= set(profile.needs)
