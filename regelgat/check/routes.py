@@ -237,12 +237,12 @@ class RouteSearch:
         found: dict[Changes, Result] = {}
         for changes in candidates:
             facts, result = self.world(changes)
-            if need in result.gaps:  # a change shut another door: pass what it shut, once
+            if not _covered(need, result):  # a change shut another door: pass what it shut, once
                 repaired = [changes | more for key in covering for more in self.door(result, facts, key)
                             if len({f for f, _ in changes | more}) == len(changes | more)]
                 for bigger in self.minimal(repaired)[:8]:
                     _, again = self.world(bigger)
-                    if need not in again.gaps:
+                    if _covered(need, again):
                         found[bigger] = again
                 continue
             found[changes] = result
@@ -265,7 +265,7 @@ class RouteSearch:
         for change in sorted(changes, key=repr):
             fewer = changes - {change}
             _, without = self.world(fewer)
-            if need not in without.gaps:
+            if _covered(need, without):
                 changes, result = fewer, without
         return changes, result
 
@@ -311,3 +311,8 @@ def find_routes(search: RouteSearch) -> Routes:
             out.perverse.append(need)
             out.perverse_rules[need] = search.perverse_rules(routes)
     return out
+
+
+def _covered(need: str, result: Result) -> bool:
+    """An eligible door covers the need: a route must open one for sure, not leave it undetermined."""
+    return any(v.outcome == "eligible" and need in v.provision.spec.covers for v in result.verdicts)

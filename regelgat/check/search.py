@@ -18,7 +18,7 @@ from regelgat.check.single import check_profile
 from regelgat.rules.compiled import CompiledRules
 from regelgat.io.errors import InputError
 from regelgat.client.facts import FACT_TYPES, profile_facts
-from regelgat.client.profile import Profile, without_defaults
+from regelgat.client.profile import USUAL, Profile, without_defaults
 from regelgat.client.strategies import profiles
 
 
@@ -61,7 +61,8 @@ def _shrunk(profile: Profile, keep) -> Profile:
             field = Profile.model_fields[name]
             if name in ("id", "needs") or field.is_required():
                 continue
-            trial = profile.model_copy(update={name: field.get_default(call_default_factory=True)})
+            usual = USUAL[name] if name in USUAL else field.get_default(call_default_factory=True)
+            trial = profile.model_copy(update={name: usual})  # back to the usual answer, never to unknown
             if keep(trial):
                 profile, changed = trial, True
     return profile

@@ -170,16 +170,12 @@ class Space:
     def waived(self, rule: BoundRule, possibly: bool = False) -> Formula:
         if rule.unless is None:
             return z3.BoolVal(False)
-        holds, fails = self.atom(rule.unless)
-        return z3.Not(fails) if possibly else holds
+        return z3.Not(self.atom(rule.unless)[1]) if possibly else self.atom(rule.unless)[0]
 
-    def own_ok(self, key: str) -> Formula:
-        provision = self.provision(key)
-        return z3.And([self.passes(r) for r in (*provision.criteria, *provision.exclusions)])
-
-    def own_possible(self, key: str) -> Formula:
-        provision = self.provision(key)
-        return z3.And([self.could_pass(r) for r in (*provision.criteria, *provision.exclusions)])
+    def own_ok(self, key: str, possibly: bool = False) -> Formula:
+        """Its own criteria and exclusions are met for sure (or, `possibly`, none refuses for sure)."""
+        rules = (*self.provision(key).criteria, *self.provision(key).exclusions)
+        return z3.And([self.could_pass(r) if possibly else self.passes(r) for r in rules])
 
     def granted(self, rule: BoundRule, eligible: dict[str, Formula] | None = None) -> Formula:
         eligible = self.eligible if eligible is None else eligible
@@ -197,7 +193,7 @@ class Space:
     def _eligibility(self) -> dict[str, Formula]:
         """Definitely eligible (self.eligible) and, kept as self.possible, eligible for some answer to
         the unknown facts: a need is a gap only where no covering provision is possible."""
-        self.possible = self._fixpoint({p.key: self.own_possible(p.key) for p in self.compiled.provisions}, True)
+        self.possible = self._fixpoint({p.key: self.own_ok(p.key, True) for p in self.compiled.provisions}, True)
         return self._fixpoint({p.key: self.own_ok(p.key) for p in self.compiled.provisions}, False)
 
     def provision(self, key: str):
@@ -206,7 +202,7 @@ class Space:
     def refuses(self, key: str, rule: BoundRule) -> Formula:
         """This rule of the provision is one that decides against the client for sure (a deciding reason)."""
         if rule.group == "requirement":
-            return z3.And(self.own_possible(key), z3.Not(self.waived(rule, True)),
+            return z3.And(self.own_ok(key, True), z3.Not(self.waived(rule, True)),
                           z3.Not(self.granted(rule, self.possible)))
         return z3.Not(self.could_pass(rule))
 
