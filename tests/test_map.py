@@ -278,12 +278,14 @@ def mini_change():
 
 def test_a_rule_change_map_traces_each_region_to_the_changed_parameter(mini_change):
     before, after, change = mini_change
-    assert change.complete and not change.opened and len(change.closed) == 1
-    region = change.closed[0]
+    # The raised norm closes the gap just above the old norm; where the residence status is not
+    # given, the door is undetermined after the change (not yet decided), no longer surely shut.
+    assert change.complete and not change.opened and 1 <= len(change.closed) <= 2
     assert any(c.startswith("mini/bijstand criterion means: parameter norm_single 1,345.45 -> 1,369.06")
-               for c in region.causes), region.causes
-    assert "income" in check_profile(region.witness, before.compiled).result.gaps
-    assert "income" not in check_profile(region.witness, after.compiled).result.gaps
+               for region in change.closed for c in region.causes), [r.causes for r in change.closed]
+    for region in change.closed:
+        assert "income" in check_profile(region.witness, before.compiled).result.gaps
+        assert "income" not in check_profile(region.witness, after.compiled).result.gaps
 
 
 def _in_change_regions(regions, checked_now) -> bool:
