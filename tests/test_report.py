@@ -131,3 +131,31 @@ def test_group_labels_in_dutch():
                                              "45-49")] == ["onder 21", "1,800 tot 2,400", "bankslaper",
                                                            "onder de bijstandsnorm", "45-49"]
     assert Words().label("sofa_surfing") == "sofa surfing"
+
+
+def _sentences_with_shares(paragraph: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.)])\s+(?=[A-Z0-9])", paragraph) if "%" in s]
+
+
+def test_the_reports_open_with_a_plain_summary_whose_shares_state_their_base(summary, dutch):
+    from regelgat.batch.plain_summary import plain_summary
+
+    paragraph = plain_summary(summary)
+    overall = summary.overall
+    assert paragraph.startswith(f"{overall.any_gap:,} of the 20,000 simulated profiles ({overall.any_gap_share:.1%})")
+    housing = f"{overall.gap('housing'):,} of the {overall.need('housing'):,} who need housing"
+    assert housing in paragraph
+    assert "Hardest hit are the profiles with housing “sofa surfing”" in paragraph  # the label, in words
+    assert "The rules reward getting worse" in paragraph and "_" not in paragraph
+    for sentence in _sentences_with_shares(paragraph):  # every share with its base, in the same sentence
+        for share in re.finditer(r"\d+\.\d%", sentence):
+            assert re.search(r"of the [\d,]+ ", sentence[:share.start()]), sentence
+    text = render_markdown(summary)
+    assert text.split("\n")[2] == paragraph  # right under the title, before anything else
+    assert f'<p class="summary">{paragraph}</p>' in render_html(summary)
+    nl = plain_summary(summary, dutch)
+    assert nl.startswith(f"{overall.any_gap:,}".replace(",", ".") + " van de 20.000 gesimuleerde profielen")
+    assert "De regels belonen achteruitgang" in nl and "Hardest hit" not in nl
+    for share in re.finditer(r"\d+,\d%", nl):
+        assert re.search(r"van de [\d.]+ ", nl[:share.start()])
+    assert render_markdown(summary, dutch).split("\n")[2] == nl

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from regelgat.batch import weeks_report
 from regelgat.batch.highlights import TOP, closed, filters, headline, loop_text, needs_in, open_doors
+from regelgat.batch.plain_summary import plain_summary
 from regelgat.batch.report_html import render_html
 from regelgat.batch.report_markdown import render_markdown
 from regelgat.batch.report_sensitivity import sensitivity_lines
@@ -27,6 +28,7 @@ def render_terminal(summary: Summary, console: Console, out_dir: str | None = No
     console.print(f"[bold]regelgat run[/bold]  {escape(w.rule(scenario.title))}  ("
                   + escape(w("{profiles} profiles, seed {seed}, rules date {date}").format(
                       profiles=w.num(summary.profiles), seed=scenario.seed, date=scenario.date)) + ")")
+    console.print(plain_summary(summary, w), markup=False)
     for line in headline(summary, w):
         console.print(f"  {line}", markup=False)
     needs = needs_in(summary)

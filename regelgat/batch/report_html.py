@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from regelgat.batch.plain_summary import plain_summary
 from regelgat.batch.report_sensitivity import sensitivity_lines
 from regelgat.batch.route_report import harmful_line, routes_html
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
@@ -28,6 +29,7 @@ body { font: 15px/1.5 "Segoe UI", "Helvetica Neue", Arial, sans-serif; color: va
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
 h3 { font-size: 16px; margin: 20px 0 6px; }
+p.summary { font-size: 16.5px; margin: 8px 0 12px; }
 p.meta { color: var(--muted); margin: 0 0 16px; }
 .lead { background: var(--soft); border-left: 5px solid var(--accent); padding: 12px 16px; margin: 16px 0; }
 .lead p { margin: 4px 0; }
@@ -138,7 +140,8 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
     meta = w("{profiles} simulated profiles · rules in force on {date} · seed {seed} · {rulesets} rulesets · "
              "made with regelgat").format(profiles=w.num(summary.profiles), date=scenario.date, seed=scenario.seed,
                                           rulesets=len(summary.rulesets))
-    body = [f"<h1>{_e(w.rule(scenario.title))}</h1>", f'<p class="meta">{_e(meta)}</p>']
+    body = [f"<h1>{_e(w.rule(scenario.title))}</h1>", f'<p class="summary">{_e(plain_summary(summary, w))}</p>',
+            f'<p class="meta">{_e(meta)}</p>']
     if scenario.description:
         body.append(f"<p>{_e(w.rule(scenario.description))}</p>")
     big = w("{gap} have a need that no scheme covers; {nothing} qualify for nothing they need.").format(

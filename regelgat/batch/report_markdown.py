@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from regelgat.batch import weeks_report, wording
+from regelgat.batch.plain_summary import plain_summary
 from regelgat.batch.report_sensitivity import sensitivity_markdown
 from regelgat.batch.route_report import harmful_line, routes_markdown
 from regelgat.batch.summary_model import Summary
@@ -16,7 +17,7 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
     """report.md: the run's findings as Markdown, ready to paste into a letter or an issue."""
     scenario = summary.scenario
     needs = needs_in(summary)
-    out = [f"# {w.rule(scenario.title)}", ""]
+    out = [f"# {w.rule(scenario.title)}", "", plain_summary(summary, w), ""]
     if scenario.description:
         out += [w.rule(scenario.description), ""]
     out += [w("{profiles} simulated profiles (seed {seed}), rules in force on {date}, run by regelgat through "
