@@ -159,3 +159,42 @@ def test_the_reports_open_with_a_plain_summary_whose_shares_state_their_base(sum
     for share in re.finditer(r"\d+,\d%", nl):
         assert re.search(r"van de [\d.]+ ", nl[:share.start()])
     assert render_markdown(summary, dutch).split("\n")[2] == nl
+
+
+def test_every_table_as_csv_with_the_base_of_each_share_and_the_same_bytes_again(summary, tmp_path, dutch):
+    import csv
+
+    from regelgat.batch.report_tables import TABLES, tables
+
+    write_reports(summary, tmp_path)
+    written = {p.name: p.read_text(encoding="utf-8") for p in sorted((tmp_path / "tables").glob("*.csv"))}
+    assert set(written) == {"gap_rates.csv", "shortfall.csv", "criteria.csv", "criteria_by_group.csv",
+                            "provisions.csv", "loops.csv", "patterns.csv", "routes.csv"}  # no sensitivity, no weeks
+    gaps = list(csv.DictReader(written["gap_rates.csv"].splitlines()))
+    overall = summary.overall
+    assert gaps[0]["group"] == "all" and int(gaps[0]["gap_housing"]) == overall.gap("housing")
+    assert int(gaps[0]["need_housing"]) == overall.need("housing")
+    assert float(gaps[0]["gap_housing_share_of_need"]) == pytest.approx(overall.gap("housing") / overall.need("housing"))
+    assert "sofa surfing" in {row["label_words"] for row in gaps}  # labels in words beside the data's own
+    for name, text in written.items():
+        header = text.split("\n")[0].split(",")
+        for column in header:  # every share sits beside the count it is a share of
+            if column.endswith("_share"):
+                assert {"profiles", "gap_cases", "shortfall_profiles"} & set(header), (name, column)
+    criteria = list(csv.DictReader(written["criteria.csv"].splitlines()))
+    ranked = [row for row in criteria if row["rank"]]
+    top = [c for c in summary.criteria if not c.closed_to_all][0]
+    assert ranked[0]["criterion"] == top.criterion and ranked[0]["source_url"] == top.source.url
+    assert len(criteria) == len(summary.criteria)
+    docs = (ROOT / "docs" / "tables.md").read_text(encoding="utf-8")
+    for name, text in written.items():  # the documentation names every file and column
+        assert f"`{name}`" in docs
+        for column in text.split("\n")[0].split(","):
+            generic = re.sub(r"_(housing|income|care|debt_help)(_|$)", r"_<need>\2", column)
+            assert f"`{column}`" in docs or f"`{generic}`" in docs, (name, column)
+    assert set(TABLES) >= {n[:-4] for n in written}
+    again = tables(summary.model_validate_json(summary.to_json()))  # from summary.json: the same bytes
+    assert again == written
+    dutch_tables = tables(summary, dutch)
+    assert dutch_tables["gap_rates.csv"].split("\n")[0] == written["gap_rates.csv"].split("\n")[0]
+    assert "bankslaper" in dutch_tables["gap_rates.csv"]

@@ -17,6 +17,7 @@ from regelgat.batch.plain_summary import plain_summary
 from regelgat.batch.report_html import render_html
 from regelgat.batch.report_markdown import render_markdown
 from regelgat.batch.report_sensitivity import sensitivity_lines
+from regelgat.batch.report_tables import write_tables
 from regelgat.batch.summary_model import Summary
 from regelgat.batch.wording import ENGLISH, Words
 from regelgat.io.atomic import write_atomic
@@ -76,15 +77,16 @@ def render_terminal(summary: Summary, console: Console, out_dir: str | None = No
     for line in sensitivity_lines(summary, w):
         console.print("  " + w("robustness:") + " " + line, markup=False)
     if out_dir:
-        console.print(w("reports:") + f" {out_dir}/report.html, {out_dir}/report.md, {out_dir}/summary.json",
+        console.print(w("reports:") + f" {out_dir}/report.html, {out_dir}/report.md, {out_dir}/tables/*.csv, {out_dir}/summary.json",
                       markup=False)
 
 
 def write_reports(summary: Summary, out_dir, w: Words = ENGLISH) -> None:
-    """Write report.md and report.html beside summary.json, each atomically."""
+    """Write report.md, report.html and every table as CSV (tables/) beside summary.json, each atomically."""
     out = Path(out_dir)
     write_atomic(out / "report.md", render_markdown(summary, w) + "\n")
     write_atomic(out / "report.html", render_html(summary, w))
+    write_tables(summary, out, w)
 
 
 def load_summary(path) -> Summary:

@@ -101,6 +101,8 @@ def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, An
                 path.unlink()
         for name in ("summary.json", "report.md", "report.html", "run.json"):
             (out / name).unlink(missing_ok=True)
+        for path in (out / "tables").glob("*.csv"):
+            path.unlink()
     (out / "chunks").mkdir(parents=True, exist_ok=True)
     (out / "rows").mkdir(parents=True, exist_ok=True)
     for stray in [*out.glob("*/*.tmp"), *out.glob("*.tmp")]:
