@@ -146,3 +146,63 @@ def test_a_bad_timeline_is_one_line_and_exit_2(tmp_path, event, expected):
     lines = result.output.strip().splitlines()
     line = 2 + ADULT.count("\n") + 4  # the event's own line
     assert len(lines) == 1 and expected in lines[0] and f"{path}: line {line}" in lines[0], result.output
+
+
+def _timeline(*args, env=None):
+    result = CliRunner().invoke(main, ["timeline", str(BUNDLED / "late-paperwork-2026.yaml"), *args], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_timeline_reads_in_dutch_with_the_rules_own_dutch():
+    text = _timeline("--lang", "nl")
+    assert "behoefte: inkomen" in text and "onbedekte weken: inkomen 4" in text
+    assert "ingetrokken vanaf de eerste dag van de opschorting (2026-03-16), niet op tijd hersteld" in text
+    assert "De gemeente kan bijstand toekennen vanaf ten hoogste 3 maanden voor de melding" in text  # rulesets/nl
+    assert "bijstand (Participatiewet) voorgoed gemist: € 1.293,68" in text
+    assert "withdrawn" not in text and "weeks" not in text and "may be paid back" not in text
+
+
+def test_the_timeline_reads_in_english_with_bijstand_kept_and_explained():
+    text = _timeline("--lang", "en")
+    assert "need: income" in text and "withdrawn from the first day of the suspension (2026-03-16)" in text
+    assert "bijstand (social assistance, Participatiewet) missed for good: EUR 1,293.68" in text
+    assert "The municipality may grant bijstand from up to 3 months before the melding" in text
+    assert "ingetrokken" not in text
+
+
+def test_json_keeps_keys_and_codes_and_puts_what_a_person_reads_into_the_language():
+    nl, en = json.loads(_timeline("--lang", "nl", "--format", "json")), json.loads(_timeline("--lang", "en", "--format", "json"))
+    assert (nl["lang"], en["lang"]) == ("nl", "en")
+    assert nl["weeks"] == en["weeks"] and nl["uncovered_weeks"] == en["uncovered_weeks"]
+    assert [(s["need"], s["status"], s["start"], s["clauses"]) for s in nl["stretches"]] == \
+        [(s["need"], s["status"], s["start"], s["clauses"]) for s in en["stretches"]]
+    lost_nl, lost_en = nl["stretches"][0], en["stretches"][0]
+    assert lost_nl["cause"].startswith("participatiewet-bijstand/algemene_bijstand: ingetrokken")
+    assert lost_en["cause"].startswith("participatiewet-bijstand/algemene_bijstand: withdrawn")
+    assert lost_nl["back_pay"]["text"].startswith("kan worden terugbetaald (back_pay_may_3_months): De gemeente")
+    assert lost_nl["flags"] == ["repair_period: De wet legt geen lengte vast (art. 54 lid 2); 2 weken is de "
+                                "praktijk van één gemeente."]
+
+
+def test_html_in_dutch_and_the_language_from_the_locale():
+    page = _timeline("--lang", "nl", "--format", "html")
+    assert '<html lang="nl">' in page and "Perioden zonder dekking" in page and "Tijdlijn late-paperwork-2026" in page
+    dutch = _timeline(env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "nl_NL.UTF-8"})
+    english = _timeline(env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "en_GB.UTF-8"})
+    assert dutch.startswith("tijdlijn late-paperwork-2026: 26 weken") and english.startswith("timeline late-paperwork-2026: 26 weeks")
+
+
+def test_dated_starts_and_debt_help_speak_dutch():
+    from regelgat.rules.translations import load_texts
+    from regelgat.timeline.phrases import Wording
+    from regelgat.timeline.render import to_text
+
+    dutch = Wording("nl", load_texts(load_rulesets(RULES), "nl"))
+    birth = simulate(load_timeline(BUNDLED / "pregnant-19-birth.yaml", KNOWN), RULES)
+    week = next(w for w in birth.weeks if w.start == dt.date(2026, 6, 1))
+    assert dutch(week.provisions["kinderregelingen/kinderbijslag"].cause) == (
+        "begint 2026-07-01: Kinderbijslag begint in het kwartaal na het kwartaal van de geboorte, tenzij het kind "
+        "op de eerste dag van een kwartaal is geboren.")
+    wsnp = to_text(simulate(load_timeline(BUNDLED / "mr-k-wsnp-ending.yaml", KNOWN), RULES), dutch)
+    assert "geëindigd op 2026-03-01: De Wsnp duurt in beginsel 18 maanden" in wsnp

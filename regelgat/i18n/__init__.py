@@ -50,3 +50,11 @@ def language_from_locale() -> str:
         if value:
             return value[:2].lower() if value[:2].lower() in LANGUAGES else "en"
     return "en"
+
+
+def money(value: float | None, lang: str) -> str:
+    """EUR 1,401.50 (en) or € 1.401,50 (nl); an unknown amount as a dash."""
+    if value is None:
+        return "–"
+    text = f"{value:,.2f}"
+    return "€ " + text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "nl" else f"EUR {text}"

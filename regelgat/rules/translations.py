@@ -30,7 +30,8 @@ def catalog_path(ruleset: Ruleset, lang: str = "nl") -> Path:
 
 
 def texts_to_translate(ruleset: Ruleset) -> list[tuple[str, str]]:
-    """(English text, where it is used) for every text of a ruleset that a user may read."""
+    """(English text, where it is used) for every text of a ruleset that a user may read: titles,
+    criteria, effects, procedure steps and the assumptions behind them."""
     spec = ruleset.spec
     out = [(spec.title, "ruleset title")]
     for provision in spec.provisions:
@@ -39,6 +40,10 @@ def texts_to_translate(ruleset: Ruleset) -> list[tuple[str, str]]:
             out.append((_plain(rule.text), f"{provision.id}/{rule.id}: text"))
             if rule.assumption:
                 out.append((_plain(rule.assumption), f"{provision.id}/{rule.id}: assumption"))
+        for step in provision.procedure:  # shown week by week in a timeline
+            out.append((_plain(step.text), f"{provision.id}/{step.id}: procedure text"))
+            if step.assumption:
+                out.append((_plain(step.assumption), f"{provision.id}/{step.id}: assumption"))
     for effect in spec.effects:
         out.append((_plain(effect.text), f"effect {effect.id}: text"))
         if effect.assumption:

@@ -18,8 +18,10 @@ from regelgat.client.profile import Profile
 from regelgat.rules.at_date import rules_at
 from regelgat.rules.procedure import ProcedureStep, steps_at
 from regelgat.rules.verdicts import Verdict
+from regelgat.i18n import N_
 from regelgat.timeline import procedure_state as ps
 from regelgat.timeline.entitlement import BIJSTAND, weekly_amount
+from regelgat.timeline.phrases import EMPTY, Joined, Phrase, Word, say
 from regelgat.timeline.spec import Timeline, profile_at
 
 DateRules = Literal["as-of", "each-week"]
@@ -32,11 +34,11 @@ class Cell:
     """One provision or one need in one week."""
 
     status: str  # covered | waiting | uncovered (provisions also: ineligible)
-    cause: str = ""
+    cause: Phrase = EMPTY  # put into words in the language it is shown in (timeline.phrases)
     clauses: tuple[Clause, ...] = ()
     flags: tuple[str, ...] = ()
     by: tuple[str, ...] = ()
-    back_pay: str = ""  # a discretionary back-pay that MAY cover the week: never counted as paid
+    back_pay: Phrase = EMPTY  # a discretionary back-pay that MAY cover the week: never counted as paid
     advance: float = 0.0  # paid as an advance of this share until the decision (the rest comes later)
 
 
@@ -150,7 +152,8 @@ def _provision_cell(key: str, verdict: Verdict, ctx: _Context) -> Cell:
             return _tracked(key, segment, procedure, steps_at(procedure, ctx.last), ctx)
     if verdict.outcome != "eligible":
         reasons = verdict.deciding
-        return Cell("ineligible", f"{verdict.outcome}: " + "; ".join(r.rule.text for r in reasons),
+        return Cell("ineligible", say("{outcome}: {reasons}", outcome=Word(verdict.outcome),
+                                      reasons=Joined("; ", tuple(r.rule for r in reasons))),
                     tuple(dict.fromkeys((r.rule.rule.source.title, r.rule.rule.source.url) for r in reasons)),
                     verdict.flags)
     steps = steps_at(procedure, ctx.last)
@@ -171,12 +174,14 @@ def _automatic(key: str, start: ProcedureStep, steps: dict[str, ProcedureStep], 
         return Cell("covered")
     begins = ps.automatic_start(start.starts, since)
     if ctx.last < begins:
-        return Cell("uncovered", f"starts {begins}: {start.text}", _cite(start), _flags(start))
+        return Cell("uncovered", say(N_("starts {date}: {rule}"), date=begins, rule=start), _cite(start),
+                    _flags(start))
     payment = steps.get("payment")
     if payment is not None and payment.rhythm == "after_quarter":
         first_paid = ps.automatic_start("next_quarter", begins + dt.timedelta(days=1))
         if ctx.last < first_paid:
-            return Cell("waiting", f"first paid after the quarter, on {first_paid}: {payment.text}",
+            return Cell("waiting", say(N_("first paid after the quarter, on {date}: {rule}"), date=first_paid,
+                                       rule=payment),
                         _cite(payment), _flags(payment))
     return Cell("covered")
 
@@ -186,11 +191,12 @@ def _tracked(key: str, segment: ps.Segment, procedure, steps: dict[str, Procedur
         return Cell("covered")
     if segment.state == "suspended":
         step = steps.get("suspension")
-        return Cell("waiting", f"suspended since {segment.since}, repaired in time: paid afterwards",
+        return Cell("waiting", say(N_("suspended since {date}, repaired in time: paid afterwards"), date=segment.since),
                     _cite(step), _flags(step))
     if segment.state == "ended":
         step = steps.get("duration")
-        return Cell("uncovered", f"ended on {segment.since}: {step.text if step else ''}", _cite(step), _flags(step))
+        return Cell("uncovered", say(N_("ended on {date}: {rule}"), date=segment.since, rule=step or ""), _cite(step),
+                    _flags(step))
     if segment.state == "applied":
         return _applied(key, segment, steps, ctx)
     return _lost(key, segment, procedure, steps, ctx)
@@ -204,14 +210,17 @@ def _lost(key: str, segment: ps.Segment, procedure, steps: dict[str, ProcedureSt
     back = steps_at(procedure, melding).get("back_pay") if melding else steps.get("back_pay")
     chain += [start, back]
     if segment.state == "withdrawn":
-        cause = f"withdrawn from the first day of the suspension ({segment.since}), not repaired in time"
+        cause = say(N_("withdrawn from the first day of the suspension ({date}), not repaired in time"),
+                    date=segment.since)
+        then = say(N_("reported again on {date}"), date=melding) if melding else \
+            say(N_("not reported again in this timeline"))
     else:
-        cause = f"not reported: {start.text}"
-    again = " again" if segment.state == "withdrawn" else ""
-    cause += f"; reported{again} on {melding}" if melding else f"; not reported{again} in this timeline"
-    possible = ""
+        cause = say(N_("not reported: {rule}"), rule=start)
+        then = say(N_("reported on {date}"), date=melding) if melding else say(N_("not reported in this timeline"))
+    cause = say("{cause}; {then}", cause=cause, then=then)
+    possible = EMPTY
     if back is not None and back.discretionary and melding and ctx.start >= ps.add_months(melding, -back.months):
-        possible = f"may be paid back ({back.id}): {back.text}"
+        possible = say(N_("may be paid back ({step}): {rule}"), step=back.id, rule=back)
     clauses = tuple(dict.fromkeys(c for s in chain for c in _cite(s)))
     return Cell("uncovered", cause, clauses, _flags(*chain), back_pay=possible)
 
@@ -223,12 +232,12 @@ def _applied(key: str, segment: ps.Segment, steps: dict[str, ProcedureStep], ctx
     applied = ctx.applied_on.setdefault((key, segment.since), max(segment.since, ctx.start))
     advance, decision = steps.get("advance"), steps.get("decision")
     if advance is not None and ctx.last < applied + dt.timedelta(weeks=advance.weeks):
-        return Cell("waiting", f"applied {applied}: no money until the advance, due by "
-                               f"{applied + dt.timedelta(weeks=advance.weeks)}; granted from the melding "
-                               f"({segment.since}) and paid afterwards",
+        return Cell("waiting", say(N_("applied {date}: no money until the advance, due by {due}; granted from "
+                                      "the melding ({melding}) and paid afterwards"), date=applied,
+                                   due=applied + dt.timedelta(weeks=advance.weeks), melding=segment.since),
                     _cite(advance) + _cite(start), _flags(advance, start))
     if decision is not None and ctx.last < applied + dt.timedelta(weeks=decision.weeks):
-        return Cell("covered", f"advance of {advance.share:.0%} until the decision" if advance else "",
+        return Cell("covered", say(N_("advance of {share} until the decision"), share=advance.share) if advance else EMPTY,
                     advance=advance.share if advance else 0.0)
     return Cell("covered")
 
@@ -242,7 +251,7 @@ def _debt_help(segment: ps.Segment, steps: dict[str, ProcedureStep], ctx: _Conte
     if ctx.last >= due:
         return Cell("covered")
     used = (threshold, urgent) if threatening else (normal,)
-    return Cell("waiting", f"asked for help {segment.since}: first conversation due by {due}",
+    return Cell("waiting", say(N_("asked for help {date}: first conversation due by {due}"), date=segment.since, due=due),
                 tuple(c for s in used for c in _cite(s)), _flags(*used))
 
 
@@ -252,12 +261,16 @@ def _need_cell(need: str, verdicts: dict[str, Verdict], cells: dict[str, Cell]) 
         by = tuple(k for k in providers if cells[k].status == status)
         if by:
             cell = cells[by[0]]
-            return Cell(status, cell.cause if status == "waiting" else "", cell.clauses, cell.flags, by)
+            return Cell(status, cell.cause if status == "waiting" else EMPTY, cell.clauses, cell.flags, by)
     parts = [(k, cells[k]) for k in providers]
     procedural = [(k, c) for k, c in parts if c.status != "ineligible"]
     parts = procedural or parts  # eligible but not paid: the procedure is the cause, not other doors
-    cause = " | ".join(f"{k}: {c.cause}" for k, c in parts) or f"no provision covers {need}"
+    if parts:
+        each = tuple(say("{provision}: {cause}", provision=k, cause=c.cause) for k, c in parts)
+        cause = say("{causes}", causes=Joined(" | ", each))
+    else:
+        cause = say(N_("no provision covers {need}"), need=Word(need.replace("_", " ")))
     clauses = tuple(dict.fromkeys(cl for _, c in parts for cl in c.clauses))
     flags = tuple(dict.fromkeys(f for _, c in parts for f in c.flags))
-    back = next((c.back_pay for _, c in parts if c.back_pay), "")
+    back = next((c.back_pay for _, c in parts if c.back_pay), EMPTY)
     return Cell("uncovered", cause, clauses, flags, back_pay=back)

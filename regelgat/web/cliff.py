@@ -15,18 +15,10 @@ from rich.text import Text
 
 from regelgat.check.cliff import Cliff, Ending
 from regelgat.rules.translations import RulesetTexts
-from regelgat.i18n import translations
+from regelgat.i18n import money, translations
 
 WIDTH, HEIGHT = 760, 400
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 50
-
-
-def money(value: float | None, lang: str) -> str:
-    """EUR 1,401.50 (en) or € 1.401,50 (nl); an unknown amount as a dash."""
-    if value is None:
-        return "–"
-    text = f"{value:,.2f}"
-    return "€ " + text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "nl" else f"EUR {text}"
 
 
 def percent(rate: float | None, lang: str) -> str:
