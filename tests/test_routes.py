@@ -112,10 +112,9 @@ def test_the_json_contract_and_the_story_carry_the_routes(compiled):
     runner = CliRunner(env={"LANG": "en_GB.UTF-8"})
     mr_k = str(PERSONAS / "mr-k.yaml")
     english = " ".join(runner.invoke(main, ["check", mr_k, "--date", "2026-01-15"]).output.split())
-    assert "Routes out of the gap" in english and "Perverse incentive (Housing)" in english
-    assert "would open if the client became addicted and was judged not self-reliant" in english
+    assert "Perverse incentive (Housing)" in english  # the routes themselves are in --full
     dutch = " ".join(runner.invoke(main, ["check", mr_k, "--date", "2026-01-15", "--lang", "nl"]).output.split())
-    assert "Wegen uit het gat" in dutch and "Perverse prikkel (Wonen)" in dutch and "verslaafd raakte" in dutch
+    assert "Perverse prikkel (Wonen)" in dutch
     full = runner.invoke(main, ["check", mr_k, "--date", "2026-01-15", "--full"]).output
     assert "self_reliant -> False (harmful)" in full
     assert re.search(r"amsterdam-shelter/mo_adult/limited_self_reliance", full)

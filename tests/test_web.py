@@ -43,6 +43,19 @@ def test_api_check_returns_the_cli_contract(client, persona):
     assert response.json() == json.loads(json.dumps(expected))
 
 
+def test_api_questions_follow_the_requested_language(client):
+    first = {"id": "x", "age": 58, "relationship": "separated", "housing": "unsuitable", "income_net_monthly": 1550,
+             "income_source": "employment", "needs": ["housing"]}
+    english = client.post("/api/v1/check", json={"profile": first, "date": DATE}).json()
+    dutch = client.post("/api/v1/check?lang=nl", json={"profile": first, "date": DATE}).json()
+    browser = client.post("/api/v1/check", json={"profile": first, "date": DATE},
+                          headers={"accept-language": "nl-NL,nl;q=0.9"}).json()
+    asked = {q["fact"]: q["text"] for q in english["questions"]}
+    assert asked["self_reliant"] == "Has a GGD self-reliance screening found the client not self-reliant?"
+    assert {q["fact"]: q["text"] for q in dutch["questions"]}["self_reliant"].startswith("Heeft een zelfredzaamheids")
+    assert browser["questions"] == dutch["questions"] and [q["fact"] for q in dutch["questions"]] == list(asked)
+
+
 @pytest.mark.parametrize("body, message", [
     ({"profile": {"id": "x", "age": "58"}}, "request body: profile: age: Input should be a valid integer"),
     ({"profile": {"id": "x", "age": 58, "incom_net_monthly": 5}}, "unknown field 'incom_net_monthly' (did you mean income_net_monthly?)"),
@@ -122,7 +135,7 @@ def test_mr_k_result_says_housing_is_not_covered_and_why(client):
     short = page[page.index('class="short"'):page.index('class="doors"')]
     assert "Wonen:" in short and "niet gedekt" in short
     assert "Maatschappelijke opvang" in page and "rechtspraak.nl" in page  # the clause's source is linked
-    assert "De deur gaat open als dit wel zo is." in page
+    assert "Gaat open als de cliënt door de GGD-screening niet zelfredzaam werd bevonden." in page  # a sentence
     assert "not self_reliant" not in page and "amsterdam-shelter/" not in page  # no expressions, no ids
     assert "Als de cliënt daar de meeste nachten sliep:" in page  # his wife's bijstand
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from regelgat.check.routes import _dnf, _pass_node
+from regelgat.check.routes import dnf, pass_node
 from regelgat.client.facts import CHANGE_KINDS, FACT_TYPES
 from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import ELIGIBLE, Decisions, VectorEngine
@@ -70,14 +70,14 @@ class RouteKinds:
 
         def ways(node: Node) -> list[list[int]]:
             out = []
-            for conj in _dnf(node):
+            for conj in dnf(node):
                 out.append([index.setdefault(lit, len(index)) for lit in conj])
             return out
 
         self.own: list[list[list[list[int]]]] = []  # provision -> refusing rule -> ways -> literals
         self.requires: list[list[tuple[list[list[int]], list[int]]]] = []  # provision -> (unless ways, granters)
         for provision in engine.provisions:
-            self.own.append([ways(_pass_node(r, compiled)) for r in (*provision.criteria, *provision.exclusions)])
+            self.own.append([ways(pass_node(r, compiled)) for r in (*provision.criteria, *provision.exclusions)])
             self.requires.append([(ways(compiled.atoms[r.unless]) if r.unless is not None else [],
                                    [engine.index[g] for g in r.rule.granters if g in engine.index])
                                   for r in provision.requires])

@@ -84,15 +84,15 @@ def change_words(fact: str, before: Any, to: Any) -> FactChange | None:
     return ftype.change(str(to))
 
 
-def _dnf(node: Node) -> list[tuple[Node, ...]]:
+def dnf(node: Node) -> list[tuple[Node, ...]]:
     """The ways a bound condition holds: conjunctions of single comparisons."""
     if isinstance(node, (Compare, Member)):
         return [(node,)]
     if isinstance(node, Or):
-        return [conj for item in node.items for conj in _dnf(item)][:MAX_CONJUNCTS]
+        return [conj for item in node.items for conj in dnf(item)][:MAX_CONJUNCTS]
     out: list[tuple[Node, ...]] = [()]
     for item in node.items:
-        out = [a + b for a in out for b in _dnf(item)][:MAX_CONJUNCTS]
+        out = [a + b for a in out for b in dnf(item)][:MAX_CONJUNCTS]
     return out
 
 
@@ -125,10 +125,10 @@ def _targets(fact: str, literals: tuple[Node, ...], before: Any) -> list[Any]:
     return [by_kind[k] for k in CHANGE_KINDS if k in by_kind]
 
 
-def _ways(node: Node, facts: dict[str, Any]) -> list[Changes]:
+def ways_to_hold(node: Node, facts: dict[str, Any]) -> list[Changes]:
     """The minimal change sets that make a condition hold (empty set: it holds already)."""
     out = []
-    for conj in _dnf(node):
+    for conj in dnf(node):
         by_fact: dict[str, list[Node]] = {}
         for lit in conj:
             by_fact.setdefault(lit.fact, []).append(lit)
@@ -147,7 +147,7 @@ def _ways(node: Node, facts: dict[str, Any]) -> list[Changes]:
     return out
 
 
-def _pass_node(rule: BoundRule, compiled: CompiledRules) -> Node:
+def pass_node(rule: BoundRule, compiled: CompiledRules) -> Node:
     """The condition under which a criterion or exclusion lets the client through."""
     node = compiled.atoms[rule.condition]
     if rule.group == "exclusion":
@@ -201,7 +201,7 @@ class RouteSearch:
             if rule.group == "requirement":
                 ways = self.door_ways(result, facts, rule, visited | {key})
             else:
-                ways = _ways(_pass_node(rule, self.compiled), facts)
+                ways = ways_to_hold(pass_node(rule, self.compiled), facts)
             if not ways:
                 groups = [[]]
                 break
@@ -212,7 +212,7 @@ class RouteSearch:
         return found
 
     def door_ways(self, result: Result, facts: dict[str, Any], rule: BoundRule, visited: frozenset) -> list[Changes]:
-        ways = _ways(self.compiled.atoms[rule.unless], facts) if rule.unless is not None else []
+        ways = ways_to_hold(self.compiled.atoms[rule.unless], facts) if rule.unless is not None else []
         for granter in rule.rule.granters:
             if granter not in visited and any(v.provision.key == granter for v in result.verdicts):
                 ways += self.door(result, facts, granter, visited)

@@ -104,18 +104,19 @@ def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_
     rulesets = _load(rulesets_dir)
     checked = check_with_durable(client, _date(date), rulesets)
     console = Console(width=max(Console().width, 120))
-    if fmt == "json":
-        click.echo(json.dumps(check_json(checked), indent=2, ensure_ascii=False))
+    from regelgat.i18n import language_from_locale
+
+    lang = lang or language_from_locale()
+    if fmt == "json":  # the texts in it (questions, assumed defaults) in the reader's language
+        click.echo(json.dumps(check_json(checked, lang), indent=2, ensure_ascii=False))
     elif full:
         from regelgat.check.report import render
 
         render(checked, console)
     else:
-        from regelgat.i18n import language_from_locale
         from regelgat.web.story import render_story
         from regelgat.rules.translations import load_texts
 
-        lang = lang or language_from_locale()
         render_story(checked, load_texts(rulesets, lang), lang, console)
 
 

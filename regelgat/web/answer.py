@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from babel.numbers import format_decimal
-
 from regelgat.check.routes import Route
 from regelgat.check.single import Checked
 from regelgat.rules.amounts import profile_facts_read
@@ -20,6 +18,7 @@ from regelgat.rules.unknowns import verdict_fields
 from regelgat.rules.translations import RulesetTexts
 from regelgat.rules.verdicts import Reason, Verdict, waiting_routes
 from regelgat.i18n import N_
+from regelgat.web.change import change_sentence, value_words
 from regelgat.web.questions import FACT_TO_FIELD, NEED_NAMES, QUESTIONS, YES_NO
 
 OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits"),
@@ -34,6 +33,7 @@ class Clause:
     source_url: str
     change: str  # what would have to change, as a sentence
     now: str = ""  # the client's answers the clause read
+    cost: str = ""  # what the nearest change costs the client: attainable, harmful, impossible ("" unknown)
 
 
 @dataclass
@@ -127,13 +127,7 @@ def routes_in_words(checked: Checked, texts: RulesetTexts, _) -> list[NeedRoutes
 
 
 def _change_words(route: Route, lang: str) -> list[str]:
-    return [getattr(c.words, lang).replace("{to}", _value(c.to, lang)) for c in route.changes]
-
-
-def _value(value: Any, lang: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    return format_decimal(value, format="#,##0.##", locale={"nl": "nl_NL"}.get(lang, "en_GB"))
+    return [getattr(c.words, lang).replace("{to}", value_words(c.to, lang)) for c in route.changes]
 
 
 def _door(verdict: Verdict, checked: Checked, texts: RulesetTexts, title: dict[str, str], _) -> Door:
@@ -151,16 +145,14 @@ def _door(verdict: Verdict, checked: Checked, texts: RulesetTexts, title: dict[s
 
 def _clause(reason: Reason, checked: Checked, texts: RulesetTexts, _) -> Clause:
     rule = reason.rule
-    source = rule.rule.source
+    source, cost = rule.rule.source, ""
     if rule.group == "requirement":
-        change = _("It would open once the client gets what this waits for.")
+        change = _("Opens once the client gets what this waits for.")
     elif reason.status == "unknown":
         change = _("Not decided yet: answer the questions below.")
-    elif rule.group == "exclusion":
-        change = _("It would open if this were no longer so.")
     else:
-        change = _("It would open if this were so.")
-    return Clause(texts.rule(rule), source.title, source.url, change, _now(reason, checked, _))
+        change, cost = change_sentence(rule, checked, texts, _)
+    return Clause(texts.rule(rule), source.title, source.url, change, _now(reason, checked, _), cost)
 
 
 def _effect(effect, texts: RulesetTexts) -> Clause:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regelgat.check.single import check_json
 from regelgat.client.profile import Profile
+from regelgat.i18n import choose_language
 from regelgat.io import datafiles
 from regelgat.io.errors import InputError
 
@@ -70,11 +71,14 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 
 @router.post("/check", summary="Check one client profile against every provision")
-def check(body: CheckRequest, request: Request) -> dict[str, Any]:
-    """Per provision eligible, ineligible or blocked, with the deciding criteria and their sources,
-    then gaps, referral loops and effects on others. The profile is neither stored nor logged."""
+def check(body: CheckRequest, request: Request, lang: str | None = None) -> dict[str, Any]:
+    """Per provision eligible, ineligible, blocked or undetermined, with the deciding criteria and
+    their sources, then the questions that decide what is undetermined, gaps, referral loops and
+    effects on others. Texts meant for people (questions, assumed defaults) follow `?lang=nl|en`,
+    else the Accept-Language header, else English. The profile is neither stored nor logged."""
     checked = request.app.state.checker.check(body.profile, body.date or dt.date.today())
-    return check_json(checked)
+    accept = request.headers.get("accept-language")
+    return check_json(checked, choose_language(lang, accept) if lang or accept else "en")
 
 
 @router.get("/rules", summary="The catalogue of rulesets, provisions and criteria")

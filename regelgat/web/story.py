@@ -7,7 +7,7 @@ table (`--full`) keeps those for rule authors.
 
 from __future__ import annotations
 
-import os
+import re
 
 from rich.console import Console
 from rich.text import Text
@@ -15,35 +15,45 @@ from rich.text import Text
 from regelgat.check.single import Checked
 from regelgat.rules.translations import RulesetTexts
 from regelgat.web.answer import build_answer, routes_in_words
-from regelgat.i18n import LANGUAGES, language_from_locale, translations
+from regelgat.web.change import and_list
+from regelgat.i18n import translations
 from regelgat.web.interview import next_questions
 from regelgat.web.questions import QUESTIONS
 
 _MARK = {"covered": ("✓", "green"), "not_covered": ("✗", "red"), "undetermined": ("?", "yellow")}
-_KIND_STYLE = {"attainable": "green", "harmful": "red", "impossible": "dim"}
-SHOWN_ROUTES = 3  # per need in the story; --full and the JSON list them all
+SHORT_SOURCE = 55  # characters of a source's title in the story: who says it, and which article
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
-def and_list(items: list[str], _) -> str:
-    """`a, b and c` in the reader's language."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {_('and')} {items[-1]}"
+def first_sentence(text: str) -> str:
+    """A clause's rule without its explanations, which --full keeps: `You are 18 to 22 years old.`"""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
 
 
-def _routes_story(answer, out, _) -> None:
-    """Per uncovered need the nearest routes out, and a perverse incentive with the rules behind it."""
-    if any(need.routes for need in answer.routes):
-        out(Text(_("Routes out of the gap (what would have to change, nearest first)"), style="bold underline"))
+def short_source(title: str) -> str:
+    """`Rechtbank Amsterdam 2019` of a long citation; the link says the rest and --full gives it whole."""
+    short = re.split(r" \(|: |; ", title, maxsplit=1)[0]
+    while len(short) > SHORT_SOURCE and ", " in short:
+        short = short.rsplit(", ", 1)[0]
+    return short
+
+
+def source_line(clause, word: str, width: int) -> str:
+    """`Source: Rechtbank Amsterdam 2019 <https://...>` on one line: the title shortened until the link fits."""
+    for title in (short_source(clause.source_title), clause.source_title.split(", ")[0], ""):
+        line = f"{word} {title} <{clause.source_url}>" if title else f"{word} <{clause.source_url}>"
+        if len(line) <= width:
+            break
+    return line
+
+
+def _perverse_story(answer, out, _) -> None:
+    """One line per need the rules reward getting worse for; --full lists every route and rule."""
     for need in answer.routes:
-        for way in need.routes[:SHOWN_ROUTES]:
-            line = Text(f"{need.need}, ", style="bold").append(way.kind_words, style=_KIND_STYLE[way.kind])
-            line.append(f": {and_list(way.opens, _)} {_('would open if the client')} {and_list(way.changes, _)}.")
-            out(line, 2)
-        if len(need.routes) > SHOWN_ROUTES:
-            out(f"{_('More routes:')} {len(need.routes) - SHOWN_ROUTES} (--full)", 2, "dim")
         if need.perverse:
-            out(Text(f"{_('Perverse incentive')} ({need.need}): ", style="bold red").append(
-                f"{_('no route within reach; only getting worse opens a door.')} "
-                f"{_('Rules that make it so:')} {len(need.perverse)} (--full)"), 2)
+            title, words = _("Perverse incentive"), _("no route within reach; only getting worse opens a door.")
+            every = _("Every route:")
+            out(Text(f"{title} ({need.need}): ", style="bold red").append(f"{words} {every} --full"), 2)
 
 
 def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Console) -> None:
@@ -77,19 +87,23 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
     if answer.doors:
         out(Text(_("Why the doors for these needs are shut"), style="bold underline"))
     for door in answer.doors:
-        out(door.title, 2, "bold")
+        line = Text("✗ ", style="red").append(f"{door.title}: ", style="bold")
         if door.outcome == "waits":
             ending = _("which waits back for it: a referral loop.") if door.loop else _("That refuses because:")
             joint = ", " if door.loop else ". "
-            out(f"{_('Open on its own rules, but it waits for:')} {' → '.join(door.route)}{joint}{ending}", 4)
-        if door.clause:
-            out(door.clause.text, 4, "red")
-            now = f" {_('Now:')} {door.clause.now}." if door.clause.now else ""
-            out(f"{door.clause.change}{now}", 4)
-            out(f"{_('Source:')} {door.clause.source_title} <{door.clause.source_url}>", 4, "cyan")
-    _routes_story(answer, out, _)
-    for titles in answer.loops:
+            line.append(f"{_('Open on its own rules, but it waits for:')} {' → '.join(door.route)}{joint}{ending} ")
+        if door.clause is None:
+            out(line, 2)
+            continue
+        line.append(first_sentence(door.clause.text) + " ")
+        if door.clause.cost != "impossible":  # no one can make it so: saying how would only fill the page
+            line.append(door.clause.change, style="italic")
+        out(line, 2)
+        out(source_line(door.clause, _("Source:"), console.width - 4), 4, "cyan")
+    _perverse_story(answer, out, _)
+    if answer.loops:
         out(Text(_("Referral loops"), style="bold underline"))
+    for titles in answer.loops:
         out(" → ".join([*titles, titles[0]]), 2, "red")
     if answer.effects or answer.effects_if_staying:
         out(Text(_("Effects on others"), style="bold underline"))
