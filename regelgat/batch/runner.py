@@ -76,7 +76,8 @@ def fingerprint(scenario: Scenario, compiled: CompiledRules, options: RunOptions
     return {"scenario": scenario.id, "size": scenario.size, "seed": scenario.seed,
             "date": scenario.date.isoformat(), "engine": options.engine, "rows": options.rows,
             "block": BLOCK, "version": __version__,
-            "inputs_sha256": content_digest([scenario.path, *(r.path for r in compiled.rulesets)])}
+            "inputs_sha256": content_digest([scenario.path, *(r.path for r in compiled.rulesets)]),
+            **({"provisions": [p.key for p in compiled.provisions]} if compiled.answered is not None else {})}
 
 
 def prepare_out(out: Path, print_fn: Callable[[str], None], wanted: dict[str, Any], restart: bool) -> set[int]:

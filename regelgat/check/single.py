@@ -11,6 +11,7 @@ from typing import Any
 from regelgat.io import datafiles
 from regelgat.rules.amounts import add_amounts
 from regelgat.rules.compiled import BoundRule, CompiledRules, compile_rules
+from regelgat.rules.selection import select
 from regelgat.engines.durable import DurableEngine
 from regelgat.rules.expressions import evaluate, facts_read
 from regelgat.client.facts import profile_facts
@@ -120,8 +121,10 @@ def routes_json(checked: Checked) -> dict[str, Any]:
     }
 
 
-def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None) -> Checked:
-    """Decide one profile with durable_rules, the engine of record for single checks."""
-    compiled = compile_rules(rulesets or load_rulesets(default_rulesets_dir()), date)
+def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None,
+                       provisions: tuple[str, ...] = (), needs: tuple[str, ...] = ()) -> Checked:
+    """Decide one profile with durable_rules, the engine of record for single checks (only the
+    provisions asked for and their prerequisites, when some are: rules/selection.py)."""
+    compiled = select(compile_rules(rulesets or load_rulesets(default_rulesets_dir()), date), provisions, needs)
     with DurableEngine(compiled) as engine:
         return check_profile(profile, compiled, engine)

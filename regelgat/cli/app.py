@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 
 from regelgat.cli.errors import exit_code, message
+from regelgat.cli.options import selection_options
 from regelgat.io.errors import RegelgatError
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -90,19 +91,23 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the text (default: from the locale, LANG=nl_NL.UTF-8 gives Dutch).")
 @_rulesets_option
-def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_dir: Path | None) -> None:
+@selection_options
+def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_dir: Path | None,
+          provisions: tuple[str, ...], needs: tuple[str, ...]) -> None:
     """Check one client PROFILE (YAML or JSON) against every provision.
 
     By default the short story: per need covered or not, the questions to ask next, each shut
     door of the client's needs with the one clause that shut it and its source, referral loops,
     and effects on other households. --full: every provision in a table. --format json: the
-    public JSON contract.
+    public JSON contract. --provisions/--needs: only those provisions (or the doors of those
+    needs) and their prerequisites.
     """
     from regelgat.check.single import check_json, check_with_durable, load_profile
+    from regelgat.rules.selection import parse_list
 
     client = load_profile(profile)  # the client's file first: its errors matter most to the user
     rulesets = _load(rulesets_dir)
-    checked = check_with_durable(client, _date(date), rulesets)
+    checked = check_with_durable(client, _date(date), rulesets, parse_list(provisions), parse_list(needs))
     console = Console(width=max(Console().width, 120))
     from regelgat.i18n import language_from_locale
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from regelgat.cli.options import selected, selection_options
+
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 _ENGINE = click.option("--engine", type=click.Choice(["python", "durable"]), default="python", show_default=True,
                        help="Who decides: the plain-Python reference or durable_rules (identical results).")
@@ -105,8 +107,9 @@ def _case_json(result) -> dict:
               help="Example profiles per change.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="Write the report to a file.")
+@selection_options
 def diff_command(population: Path, date_from, date_to, base, head, date, rulesets_dir, size, seed, group_by,
-                 examples, fmt, output) -> None:
+                 examples, fmt, output, provisions, needs) -> None:
     """Who gains and who loses which provision between two rule states.
 
     Between two dates: regelgat diff --from 2025-03-01 --to 2025-08-01 SCENARIO_OR_PROFILES.
@@ -117,6 +120,9 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
     Each change (a provision gained or lost, a new or closed gap, a new or resolved referral
     loop) is counted by group with example profiles, and traced to the parameter or
     criterion that changed. --format markdown is ready to paste as a pull-request comment.
+
+    --provisions/--needs: only those provisions (or the doors of those needs) and their
+    prerequisites, on both sides.
 
     Exit code 0: no outcome changed. 1: an outcome changed. 2: bad input.
     """
@@ -147,6 +153,9 @@ def diff_command(population: Path, date_from, date_to, base, head, date, ruleset
     with temporary_folder() as workdir:
         before, after = _sides(Path(rulesets_dir or default_rulesets_dir()), _day(date_from), _day(date_to), day,
                               base, head, Path(workdir), people.ruleset_ids)
+        known = {p.key for side in (before, after) for p in side.compiled.provisions}
+        for side in (before, after):
+            side.compiled = selected(side.compiled, provisions, needs, known)
         report = diff_population(people, before, after, examples, group_by)
         weeks = weeks_diff(population, size, seed, before, after, people.ruleset_ids) \
             if people.kind == "scenario" else None

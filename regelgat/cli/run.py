@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from regelgat.cli.options import selected, selection_options
 from regelgat.io.errors import InputError
 
 
@@ -45,13 +46,16 @@ def _interactive() -> bool:
 @click.option("--sensitivity", is_flag=True,
               help="Also decide the population with each flagged assumption turned off, one at a time, and report "
                    "the range of every headline figure (summary.json 'sensitivity', the reports).")
+@selection_options
 def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executor, scheduler, check_rate, rows,
-        restart, rulesets_dir, lang, sensitivity) -> None:
+        restart, rulesets_dir, lang, sensitivity, provisions, needs) -> None:
     """Run the population of SCENARIO (a scenario YAML) through every ruleset.
 
     Writes profile-level results (OUT/rows/), summary.json, report.md and report.html, and prints
     a summary: gap rates per group, the criteria that refuse most often, the provisions that
     shut most doors, referral loops, and gap patterns with a typical and a simplest profile.
+    --provisions/--needs: only those provisions (or the doors of those needs) and their
+    prerequisites are evaluated.
     """
     from regelgat.batch.runner import RunOptions, run_batch
     from regelgat.io.errors import CrossCheckError
@@ -75,7 +79,7 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
             raise InputError(str(scenario.path), "rulesets", f"no ruleset {missing[0]!r}",
                              f"known: {', '.join(sorted(known))}")
         rulesets = [r for r in rulesets if r.id in wanted]
-    compiled = compile_rules(rulesets, scenario.date)
+    compiled = selected(compile_rules(rulesets, scenario.date), provisions, needs)
     from regelgat.io.paths import output_folder
 
     out = output_folder(out_dir or Path("runs") / scenario.id, "--out")

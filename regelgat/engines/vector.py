@@ -116,6 +116,7 @@ class VectorEngine:
         self.facts = sorted(read - amount_names)  # the profile facts the rules read (amounts are computed)
         self.covers = np.array([[need in p.spec.covers for p in self.provisions] for need in NEEDS], dtype=bool)
         self.cover_rows = [np.flatnonzero(row) for row in self.covers]
+        self.answered = np.array([compiled.answers(need) for need in NEEDS], dtype=bool)[:, None]
 
     def _fixpoint_groups(self) -> list[tuple[list[int], bool]]:
         """The provisions with prerequisites as strongly connected groups, each after the groups it
@@ -201,8 +202,9 @@ class VectorEngine:
             if len(rows):
                 np.logical_or.reduce(eligible[rows], axis=0, out=covered[k])
                 np.logical_or.reduce(possible[rows], axis=0, out=could[k])
-        gaps = needs & ~could
-        undecided = needs & ~covered & could
+        asked = needs if self.answered.all() else needs & self.answered  # a selection answers some needs
+        gaps = asked & ~could
+        undecided = asked & ~covered & could
         effects = np.array([atoms[e.condition].t for e in self.compiled.effects], dtype=bool).reshape(-1, n)
         return Decisions(status, outcome, gaps, effects, needs, undecided, (outcome == BLOCKED) & own_ok)
 
@@ -263,6 +265,27 @@ class VectorEngine:
             # where it applies, the status above; elsewhere NOT_APPLICABLE or UNKNOWN (base is 0 where it applies)
             status *= applies.t.view(np.uint8)
             status += base
+
+    def eligible(self, cols: Columns) -> np.ndarray:
+        """Two-valued evaluation, for a batch that only counts who gets what: (provisions, n) bool,
+        True where a provision is definitely eligible (exactly `run(...).outcome == ELIGIBLE`).
+
+        It drops what a person reads: reason statuses, the difference between ineligible, blocked
+        and undetermined (all three are False here), gaps, undecided needs, effects and loops.
+        """
+        atoms = self.atoms(cols)
+        ok = np.ones((len(self.provisions), cols.n), dtype=bool)
+        for r in self.own_rows:
+            rule = self.reasons[r]
+            holds = atoms[rule.condition]
+            passed = holds.false() if self.reason_group[r] == "exclusion" else holds.t
+            if rule.when is not None:  # passes where it does not apply; undecided where that is unknown
+                applies = atoms[rule.when]
+                passed = (applies.t & passed) | applies.false()
+            ok[self.reason_provision[r]] &= passed
+        waived = {r: atoms[self.reasons[r].unless].t for r in self.requirement_rows
+                  if self.reasons[r].unless is not None}
+        return self._fixpoint(ok, waived.get)
 
     def run(self, cols: Columns, needs: np.ndarray) -> Decisions:
         """Atoms then verdicts: the whole engine for columns of facts and a (needs, profiles) matrix."""

@@ -84,6 +84,11 @@ class CompiledRules:
     effects: list[BoundRule] = field(default_factory=list)
     atoms: list[expressions.Node] = field(default_factory=list)
     amounts: list[BoundAmount] = field(default_factory=list)  # in the order they are computed
+    answered: tuple[str, ...] | None = None  # the needs gaps are decided for (None: all); see rules/selection.py
+
+    def answers(self, need: str) -> bool:
+        """Whether gaps in `need` are decided: every door of it is among the provisions."""
+        return self.answered is None or need in self.answered
 
     def amount_of(self, provision_key: str) -> BoundAmount | None:
         """The amount a provision pays, if its ruleset gives one."""

@@ -135,8 +135,9 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
 
     covered = {need for v in verdicts if v.outcome == "eligible" for need in v.provision.spec.covers}
     open_ = {need for v in verdicts if v.outcome == "undetermined" for need in v.provision.spec.covers}
-    gaps = tuple(n for n in NEEDS if n in needs and n not in covered and n not in open_)
-    undecided = tuple(n for n in NEEDS if n in needs and n not in covered and n in open_)
+    asked = [n for n in NEEDS if n in needs and compiled.answers(n)]
+    gaps = tuple(n for n in asked if n not in covered and n not in open_)
+    undecided = tuple(n for n in asked if n not in covered and n in open_)
     effects = tuple(e for e in compiled.effects if atoms[e.condition] is True)
     # A loop traps the client only if a provision in it definitely accepts them on its own criteria.
     blocked = {v.provision.key for v in verdicts if v.outcome == "blocked" and own_ok[v.provision.key]}

@@ -94,6 +94,8 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
     for need in profile.needs:
         covering = [v for v in mine if need in v.provision.spec.covers]
         open_ = [title[v.provision.key] for v in covering if v.outcome == "eligible"]
+        if not open_ and not checked.compiled.answers(need):
+            continue  # a selection left its other doors out: not covered would be a guess
         status = "covered" if open_ else "undetermined" if need in result.undecided else "not_covered"
         unknown = [question(f, texts.lang) for v in covering
                    for f in verdict_fields(v, result, checked.compiled, checked.facts)] if status == "undetermined" else []

@@ -32,6 +32,10 @@ class CheckRequest(BaseModel):
 
     profile: Profile
     date: dt.date | None = Field(None, description="Rules date, YYYY-MM-DD (default: today).")
+    provisions: list[str] = Field([], max_length=100, description="Only these provisions (<ruleset>/<provision>) "
+                                  "and the prerequisites they depend on; effects on others are left out.")
+    needs: list[str] = Field([], max_length=4, description="Only the provisions that cover these needs, with their "
+                             "prerequisites; gaps are decided for these needs only.")
 
 
 def _no_place(loc: tuple) -> str:
@@ -44,14 +48,17 @@ def validate_check_request(data: Any) -> CheckRequest:
         raise InputError(BODY, "", "expected {\"profile\": {...}, \"date\": \"YYYY-MM-DD\"}",
                          "send the profile under the key profile")
     profile = datafiles.validate(Profile, data["profile"], f"{BODY}: profile", _no_place)
-    extra = sorted(set(data) - {"profile", "date"})
+    extra = sorted(set(data) - {"profile", "date", "provisions", "needs"})
     if extra:
-        raise InputError(BODY, extra[0], f"unknown field {extra[0]!r}", "allowed: profile, date")
+        raise InputError(BODY, extra[0], f"unknown field {extra[0]!r}", "allowed: profile, date, provisions, needs")
+    for key in ("provisions", "needs"):
+        if not isinstance(data.get(key, []), list) or not all(isinstance(v, str) for v in data.get(key, [])):
+            raise InputError(BODY, key, "is not a list of names", f'send e.g. "{key}": ["..."]')
     try:
         date = dt.date.fromisoformat(data["date"]) if data.get("date") is not None else None
     except (TypeError, ValueError):
         raise InputError(BODY, "date", f"{data['date']!r} is not a date", "write it as YYYY-MM-DD") from None
-    return CheckRequest(profile=profile, date=date)
+    return CheckRequest(profile=profile, date=date, provisions=data.get("provisions", []), needs=data.get("needs", []))
 
 
 def error_response(exc: InputError) -> JSONResponse:
@@ -74,9 +81,15 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 def check(body: CheckRequest, request: Request, lang: str | None = None) -> dict[str, Any]:
     """Per provision eligible, ineligible, blocked or undetermined, with the deciding criteria and
     their sources, then the questions that decide what is undetermined, gaps, referral loops and
-    effects on others. Texts meant for people (questions, assumed defaults) follow `?lang=nl|en`,
-    else the Accept-Language header, else English. The profile is neither stored nor logged."""
-    checked = request.app.state.checker.check(body.profile, body.date or dt.date.today())
+    effects on others; with `provisions` or `needs`, only those provisions (or the doors of those
+    needs) and their prerequisites. Texts meant for people (questions, assumed defaults) follow
+    `?lang=nl|en`, else the Accept-Language header, else English. The profile is neither stored
+    nor logged."""
+    try:
+        checked = request.app.state.checker.check(body.profile, body.date or dt.date.today(),
+                                                  (tuple(body.provisions), tuple(body.needs)))
+    except InputError as exc:  # a provision or need that does not exist
+        return error_response(InputError(BODY, f"{exc.setting}: {exc.place}", exc.problem, exc.fix))
     accept = request.headers.get("accept-language")
     return check_json(checked, choose_language(lang, accept) if lang or accept else "en")
 

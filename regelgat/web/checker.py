@@ -16,8 +16,10 @@ from regelgat.client.profile import Profile
 from regelgat.engines.durable import DurableEngine
 from regelgat.rules.compiled import CompiledRules, compile_rules
 from regelgat.rules.ruleset import Ruleset
+from regelgat.rules.selection import select
 
-MAX_DATES = 8  # rules dates kept warm; a ninth evicts the oldest
+MAX_DATES = 8  # rules dates (or date and selection) kept warm; a ninth evicts the oldest
+Selection = tuple[tuple[str, ...], tuple[str, ...]]  # provisions, needs (rules/selection.py)
 
 
 @dataclass
@@ -31,28 +33,30 @@ class Checker:
 
     def __init__(self, rulesets: list[Ruleset], today: dt.date | None = None) -> None:
         self.rulesets = rulesets
-        self._warm: dict[dt.date, _Warm] = {}
+        self._warm: dict[tuple[dt.date, Selection], _Warm] = {}
         self._lock = threading.RLock()
         self.warm_up(today or dt.date.today())
 
-    def warm_up(self, date: dt.date) -> _Warm:
+    def warm_up(self, date: dt.date, selection: Selection = ((), ())) -> _Warm:
+        """The rules of `date` (cut down to a selection of provisions or needs), compiled with their engine."""
         with self._lock:
-            warm = self._warm.get(date)
+            warm = self._warm.get((date, selection))
             if warm is None:
-                compiled = compile_rules(self.rulesets, date)
+                compiled = select(self.compiled(date), *selection) if any(selection) else \
+                    compile_rules(self.rulesets, date)
                 warm = _Warm(compiled, DurableEngine(compiled))
                 if len(self._warm) >= MAX_DATES:
                     oldest = next(iter(self._warm))
                     self._warm.pop(oldest).engine.close()
-                self._warm[date] = warm
+                self._warm[(date, selection)] = warm
             return warm
 
     def compiled(self, date: dt.date) -> CompiledRules:
         return self.warm_up(date).compiled
 
-    def check(self, profile: Profile, date: dt.date) -> Checked:
+    def check(self, profile: Profile, date: dt.date, selection: Selection = ((), ())) -> Checked:
         with self._lock:
-            warm = self.warm_up(date)
+            warm = self.warm_up(date, selection)
             return check_profile(profile, warm.compiled, warm.engine)
 
     def close(self) -> None:

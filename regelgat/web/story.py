@@ -76,7 +76,9 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
         for name in questions:
             out(f"- {_(QUESTIONS[name].label)}", 2)
     out(Text(_("Short answer"), style="bold underline"))
-    if not answer.needs:
+    if not answer.needs and checked.profile.needs:  # --provisions/--needs asked about other needs
+        out(_("The provisions asked about cover none of the client's needs."))
+    elif not answer.needs:
         out(_("No need was chosen: tick what the client needs below."))
     for need in answer.needs:
         mark, style = _MARK[need.status]
