@@ -202,9 +202,10 @@ class VectorEngine:
             if len(rows):
                 np.logical_or.reduce(eligible[rows], axis=0, out=covered[k])
                 np.logical_or.reduce(possible[rows], axis=0, out=could[k])
-        asked = needs if self.answered.all() else needs & self.answered  # a selection answers some needs
-        gaps = asked & ~could
-        undecided = asked & ~covered & could
+        if not self.answered.all():  # a selection answers only the needs whose doors it holds
+            needs = needs & self.answered
+        gaps = needs & ~could
+        undecided = needs & ~covered & could
         effects = np.array([atoms[e.condition].t for e in self.compiled.effects], dtype=bool).reshape(-1, n)
         return Decisions(status, outcome, gaps, effects, needs, undecided, (outcome == BLOCKED) & own_ok)
 
