@@ -198,3 +198,65 @@ def test_every_table_as_csv_with_the_base_of_each_share_and_the_same_bytes_again
     dutch_tables = tables(summary, dutch)
     assert dutch_tables["gap_rates.csv"].split("\n")[0] == written["gap_rates.csv"].split("\n")[0]
     assert "bankslaper" in dutch_tables["gap_rates.csv"]
+
+
+def _criterion(summary, provision, criterion):
+    return next(c for c in summary.criteria if (c.provision, c.criterion) == (provision, criterion))
+
+
+def test_refusing_criteria_rank_only_among_the_people_a_provision_is_meant_for(summary):
+    from regelgat.batch.highlights import filters, not_meant_for, open_doors, per_group_top
+    from regelgat.batch.plain_summary import plain_summary
+
+    ranked = filters(summary)
+    child = _criterion(summary, "amsterdam-shelter/family_emergency_shelter", "child_born_and_at_home")
+    assert child.scope and child.count > summary.profiles / 3 and child.count_in_scope == 0
+    assert child not in ranked and child in not_meant_for(summary)  # listed apart, not as the door that shut
+    youth = _criterion(summary, "amsterdam-shelter/mo_youth", "limited_self_reliance")  # not a scope criterion,
+    assert youth.count > 0 and youth.in_scope == 0 and youth not in ranked  # but no man of 45-65 is 18 to 22
+    adult = _criterion(summary, "amsterdam-shelter/mo_adult", "limited_self_reliance")
+    assert adult in ranked and adult.in_scope == adult.relevant and adult.count_in_scope == adult.count  # all 23+
+    for c in ranked:
+        assert not c.scope and 0 < c.count_in_scope <= c.count and c.in_scope <= c.relevant
+    assert [c.count_in_scope for c in ranked] == sorted((c.count_in_scope for c in ranked), reverse=True)
+    for group in summary.groups[1:]:
+        for _, _, top in per_group_top(summary, group):
+            assert all(not c.scope and c.provision != "amsterdam-shelter/mo_youth" for c, _ in top)
+    doors = {p.provision: p for p in summary.provisions}
+    assert "amsterdam-shelter/mo_youth" not in {p.provision for p in open_doors(summary)}
+    family = doors["amsterdam-shelter/family_emergency_shelter"]
+    assert 0 < family.shut_in_scope < family.shut_doors / 10  # only the fathers with a child at home count
+    text = render_markdown(summary)
+    ranking, apart = text.split("## Criteria that refuse most often")[1].split("Not meant for them:")
+    assert child.text not in ranking and child.text in apart.split("###")[0]
+    assert "“You have a child under 18" not in plain_summary(summary)
+
+
+def test_the_same_criteria_rank_where_the_provision_is_meant_for_the_population(tmp_path):
+    from regelgat.batch.highlights import filters
+
+    scenario = load_scenario(ROOT / "scenarios" / "pregnant-young-women.yaml").with_overrides(size=4000)
+    compiled = compile_rules(load_rulesets(ROOT / "rulesets"), scenario.date)
+    young = run_batch(scenario, compiled, RunOptions(out=tmp_path, workers=1)).summary
+    youth = _criterion(young, "amsterdam-shelter/mo_youth", "limited_self_reliance")
+    assert youth in filters(young) and 0 < youth.count_in_scope < youth.count  # the 18-22s count, the rest not
+    assert youth.in_scope < youth.relevant
+
+
+def test_scope_is_data_in_the_ruleset_not_code(tmp_path):
+    import shutil
+
+    from regelgat.batch.highlights import filters
+
+    folder = tmp_path / "rulesets"
+    shutil.copytree(ROOT / "rulesets", folder)
+    shelter = folder / "amsterdam-shelter.yaml"
+    text = shelter.read_text(encoding="utf-8")
+    marked = "        condition: minor_children_at_home >= 1\n        scope: true\n"
+    assert text.count(marked) == 1
+    shelter.write_text(text.replace(marked, "        condition: minor_children_at_home >= 1\n"), encoding="utf-8")
+    scenario = load_scenario(ROOT / "scenarios" / "divorced-working-men.yaml").with_overrides(size=3000)
+    plain = run_batch(scenario, compile_rules(load_rulesets(folder), scenario.date),
+                      RunOptions(out=tmp_path / "run", workers=1)).summary
+    child = _criterion(plain, "amsterdam-shelter/family_emergency_shelter", "child_born_and_at_home")
+    assert not child.scope and filters(plain)[0] is child  # unmarked, it ranks first again, as in the issue

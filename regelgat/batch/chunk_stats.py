@@ -18,7 +18,7 @@ from regelgat.batch.shortfall import histogram, shortfalls
 from regelgat.batch.route_kinds import KINDS, RouteKinds
 from regelgat.batch.tally import count_by, group_codes, group_labels, profile_keys, unique_columns
 from regelgat.client.profile import NEEDS
-from regelgat.engines.vector import ELIGIBLE, UNDETERMINED, Decisions, VectorEngine
+from regelgat.engines.vector import ELIGIBLE, NOT_APPLICABLE, PASS, UNDETERMINED, Decisions, VectorEngine
 from regelgat.population.profile_columns import ProfileColumns
 from regelgat.population.scenario_model import Scenario
 from regelgat.rules.columns import Columns
@@ -38,6 +38,10 @@ class Layout:
                          *(f"shut:{p.key}" for p in provisions),
                          *(f"relevant:{p.key}" for p in provisions),
                          *(f"refused:{engine.keys[engine.reason_provision[r]]}/{rule.rule.id}"
+                           for r, rule in enumerate(engine.reasons)),
+                         *(f"in_scope:{p.key}" for p in provisions),
+                         *(f"shut_in_scope:{p.key}" for p in provisions),
+                         *(f"refused_in_scope:{engine.keys[engine.reason_provision[r]]}/{rule.rule.id}"
                            for r, rule in enumerate(engine.reasons)),
                          *(f"effect:{e.key}" for e in engine.compiled.effects),
                          *(f"route:{need}:{kind}" for need in NEEDS for kind in KINDS)]
@@ -163,6 +167,17 @@ def relevant_provisions(layout: Layout, decisions: Decisions, need_code: np.ndar
     return relevant
 
 
+def meant_for(engine: VectorEngine, decisions: Decisions) -> np.ndarray:
+    """(provisions, n): whom each provision is meant for, by its `scope: true` criteria (an age band, a child
+    at home): everyone who meets them all (or whom they do not apply to). A refusal by another criterion
+    counts against a provision only here; a youth scheme does not refuse a man of 50."""
+    meant = np.ones((len(engine.provisions), decisions.n), dtype=bool)
+    for r, rule in enumerate(engine.reasons):
+        if getattr(rule.rule, "scope", False):
+            meant[engine.reason_provision[r]] &= np.isin(decisions.status[r], (PASS, NOT_APPLICABLE))
+    return meant
+
+
 def derive_results(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: Decisions) -> Derived:
     """Per-profile results of one chunk: deciding reasons, gap set, local pattern and loop ids, keys."""
     engine = layout.engine
@@ -240,8 +255,12 @@ def chunk_stats(layout: Layout, pop: ProfileColumns, cols: Columns, decisions: D
     for p, (start, _, end) in enumerate(engine.spans):  # an unknown reason leaves a door open: no refusal
         np.logical_and(derived.deciding[start:end], relevant[p] & (decisions.outcome[p] != UNDETERMINED),
                        out=refused[start:end])
+    in_scope = relevant & meant_for(engine, decisions)
+    refused_in_scope = refused & in_scope[engine.reason_provision]
     parts = [np.ones((1, n), bool), decisions.needs, decisions.gaps, (derived.gap_code > 0)[None], nothing[None],
-             (derived.loop_local >= 0)[None], eligible, shut, relevant, refused, decisions.effects,
+             (derived.loop_local >= 0)[None], eligible, shut, relevant, refused, in_scope, shut & in_scope,
+             refused_in_scope,
+             decisions.effects,
              np.stack([derived.routes[k] == r for k in range(len(NEEDS)) for r in range(1, len(KINDS) + 1)])]
     counts = count_by(derived.groups, parts)
     npat = len(derived.pattern_sigs)

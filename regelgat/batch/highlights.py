@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import yaml
 
-from regelgat.batch.summary_model import GroupInfo, Loop, Summary
+from regelgat.batch.summary_model import CriterionStats, GroupInfo, Loop, ProvisionStats, Summary
 from regelgat.batch.wording import ENGLISH, Words
 from regelgat.i18n import N_
 from regelgat.client.profile import NEEDS
@@ -15,10 +15,10 @@ from regelgat.client.profile import NEEDS
 TOP = 10
 
 
-def open_doors(summary: Summary) -> list[dict]:
-    """Provisions that refused people who needed them, leaving out those closed to this whole population
-    (a youth provision in a run of men aged 45-65 says nothing about the population)."""
-    return [p for p in summary.provisions if p.shut_doors and not p.closed_to_all]
+def open_doors(summary: Summary) -> list[ProvisionStats]:
+    """Provisions that refused people who needed them and whom they are meant for, leaving out those closed
+    to this whole population (a youth provision in a run of men aged 45-65 says nothing about the population)."""
+    return [p for p in summary.provisions if p.shut_in_scope and not p.closed_to_all]
 
 
 def needs_in(summary: Summary) -> list[str]:
@@ -27,14 +27,22 @@ def needs_in(summary: Summary) -> list[str]:
     return [need for need in NEEDS if overall.need(need)]
 
 
-def filters(summary: Summary) -> list[dict]:
-    """Criteria that refuse some of the people they could help: the ones that decide who falls through."""
-    return [c for c in summary.criteria if not c.closed_to_all]
+def filters(summary: Summary) -> list[CriterionStats]:
+    """Criteria that refuse some of the people their provision is meant for: the ones that decide who falls
+    through, ranked by those refusals alone. A criterion that names whom a provision is for (scope) is no
+    door that shut, and a refusal of someone the provision is not for does not count."""
+    return [c for c in summary.criteria if not c.closed_to_all and not c.scope and c.count_in_scope]
 
 
-def closed(summary: Summary) -> list[dict]:
-    """Criteria that refuse (nearly) everyone in this population whom their provision could help."""
-    return [c for c in summary.criteria if c.closed_to_all]
+def closed(summary: Summary) -> list[CriterionStats]:
+    """Criteria that refuse (nearly) everyone in this population whom their provision is meant for."""
+    return [c for c in summary.criteria if c.closed_to_all and not c.scope]
+
+
+def not_meant_for(summary: Summary) -> list[CriterionStats]:
+    """Scope criteria that left people out: provisions not meant for them, most first."""
+    return sorted((c for c in summary.criteria if c.scope and c.count),
+                  key=lambda c: (-c.count, c.provision, c.criterion))
 
 
 def loop_text(loop: Loop, w: Words = ENGLISH) -> str:
@@ -43,13 +51,14 @@ def loop_text(loop: Loop, w: Words = ENGLISH) -> str:
 
 
 def per_group_top(summary: Summary, group: GroupInfo, k: int = 3) -> list[tuple[str, int, list[tuple[dict, int]]]]:
-    """Per label of a group: its size and the k criteria that refuse most often there."""
+    """Per label of a group: its size and the k criteria that refuse most often there, among the people
+    their provision is meant for."""
     out = []
     for label in group.labels:
         size = summary.by_group[group.name][label].profiles
         if not size:
             continue
-        ranked = sorted(((c, c.by_group[group.name][label]) for c in filters(summary)),
+        ranked = sorted(((c, c.by_group_in_scope[group.name][label]) for c in filters(summary)),
                         key=lambda item: (-item[1], item[0].provision, item[0].criterion))
         out.append((label, size, [(c, n) for c, n in ranked[:k] if n]))
     return out
@@ -105,3 +114,11 @@ SHORTFALL_TEXT = N_("For the profiles whose need for income no provision covers:
                     "in euros a month; the median is rounded up to the euro, each share is of the profiles in the "
                     "column 'income gap'.")
 SHORTFALL_TITLE = N_("Below the social minimum")
+
+CRITERIA_BASE = N_("Only refusals of the people a provision is meant for count: those who need what it covers and "
+                   "meet its scope criteria (its age band, a child at home, ...). Each share is of all {profiles} "
+                   "profiles, and beside it of those the provision is meant for.")
+NOT_MEANT_TEXT = N_("Not meant for them: these criteria say whom a provision is for, so the people they leave out "
+                    "were not refused a door that was theirs, and are not ranked above.")
+MEANT_ONLY = N_("Only the people a provision is meant for count (who meet its scope criteria, such as its age band).")
+ALSO_SHUT = N_("Also shut, but not meant for them or closed to nearly everyone here: {titles}")

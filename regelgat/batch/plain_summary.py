@@ -49,15 +49,15 @@ def _hardest_hit(summary: Summary, w: Words) -> list[str]:
 
 
 def _top_clause(summary: Summary, w: Words) -> list[str]:
-    """The criterion that refuses most of those its provision is meant for."""
+    """The criterion that refuses most of those its provision is meant for (highlights.filters)."""
     ranked = filters(summary)
     if not ranked:
         return []
     top = ranked[0]
     return [w("The clause that shuts most doors is “{text}” ({provision}): it refused {count} of the "
-              "{base} who needed that provision ({share}).").format(
+              "{base} who needed that provision and are the people it is meant for ({share}).").format(
         text=first_sentence(w.rule(top.text)), provision=w.rule(top.provision_title),
-        count=w.num(top.count), base=w.num(top.relevant), share=w.pct(top.share_of_relevant))]
+        count=w.num(top.count_in_scope), base=w.num(top.in_scope), share=w.pct(top.share_of_in_scope))]
 
 
 def _perverse(summary: Summary, w: Words) -> list[str]:
@@ -84,7 +84,7 @@ def _perverse_rule(summary: Summary, routes: NeedRoutes) -> RouteRule | None:
     """Of the rules that only a harmful change passes in the examples, the one that refuses the most people
     it is meant for: a rule naming who a provision is for says the door is not theirs, not that it rewards
     getting worse."""
-    counts = {(c.provision, c.criterion): c.count for c in filters(summary)}
+    counts = {(c.provision, c.criterion): c.count_in_scope for c in filters(summary)}
     rules = {(r.provision, r.criterion): r for example in routes.examples for r in example.rules
              if (r.provision, r.criterion) in counts}
     if not rules:

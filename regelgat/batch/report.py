@@ -50,7 +50,7 @@ def render_terminal(summary: Summary, console: Console, out_dir: str | None = No
     for criterion in filters(summary)[:TOP]:
         text = w.rule(criterion.text)
         text = text if len(text) < 90 else text[:88] + "…"
-        table.add_row(w.pct(criterion.share), f"{escape(w.rule(criterion.provision_title))}\n"
+        table.add_row(w.pct(criterion.share_in_scope), f"{escape(w.rule(criterion.provision_title))}\n"
                       f"[dim]{escape(text)}[/dim]", escape(criterion.source.title))
     console.print(table)
     if closed(summary):
@@ -62,7 +62,7 @@ def render_terminal(summary: Summary, console: Console, out_dir: str | None = No
     table.add_column(w("provision"))
     table.add_column(w("covers"))
     for provision in open_doors(summary)[:TOP]:
-        table.add_row(w.pct(provision.shut_share), w.rule(provision.title), ", ".join(w.name(c) for c in provision.covers))
+        table.add_row(w.pct(provision.shut_in_scope_share), w.rule(provision.title), ", ".join(w.name(c) for c in provision.covers))
     console.print(table)
     for loop in summary.loops[:TOP]:
         console.print("  " + w("loop ({share}): {loop}").format(share=w.pct(loop.share), loop=loop_text(loop, w)),

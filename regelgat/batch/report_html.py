@@ -15,8 +15,9 @@ from regelgat.batch.report_sensitivity import sensitivity_lines
 from regelgat.batch.route_report import harmful_line, routes_html
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
 from regelgat.batch import weeks_report, wording
-from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
-                                       headline, needs_in, open_doors, per_group_top, profile_yaml, shortfall_rows)
+from regelgat.batch.highlights import (ALSO_SHUT, CRITERIA_BASE, MEANT_ONLY, NOT_MEANT_TEXT, SHORTFALL_HEAD, SHORTFALL_TEXT,
+                                       SHORTFALL_TITLE, TOP, closed, filters, headline, needs_in, not_meant_for,
+                                       open_doors, per_group_top, profile_yaml, shortfall_rows)
 from regelgat.batch.wording import ENGLISH, Words
 
 
@@ -122,12 +123,12 @@ def _bars_criteria(criteria: list[CriterionStats], w: Words) -> str:
         y = 4 + i * bar_h
         full = w.rule(c.text)
         text = full if len(full) <= 48 else full[:46] + "…"
-        width_bar = plot * c.share
+        width_bar = plot * c.share_in_scope
         parts.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12.5" text-anchor="end">{i + 1}. {_e(text)}'
                      f'<title>{_e(full)}</title></text>'
                      f'<rect x="{left}" y="{y + 3}" width="{width_bar:.1f}" height="{bar_h - 8}" fill="var(--bar)">'
-                     f'<title>{_e(w.rule(c.provision_title))}: {_e(full)} {w.pct(c.share)}</title></rect>'
-                     f'<text x="{left + width_bar + 5:.1f}" y="{y + 15}" font-size="11.5">{w.pct(c.share)}</text>')
+                     f'<title>{_e(w.rule(c.provision_title))}: {_e(full)} {w.pct(c.share_in_scope)}</title></rect>'
+                     f'<text x="{left + width_bar + 5:.1f}" y="{y + 15}" font-size="11.5">{w.pct(c.share_in_scope)}</text>')
     parts.append("</svg>")
     return f'<div class="chart">{"".join(parts)}</div>'
 
@@ -208,18 +209,24 @@ def _html_criteria(summary: Summary, w: Words) -> list[str]:
     """The criteria that refuse most often, overall and per group, and those closed to all."""
     body: list[str] = []
     body.append(_tag("h2", w("Criteria that refuse most often")))
-    body.append("<p>" + _e(w("How often each criterion refused a provision that the client needed (or that a needed "
-                             "provision waits for), as a share of all {profiles} profiles, with the rule it encodes "
-                             "and its source.").format(profiles=w.num(summary.profiles))) + "</p>")
+    body.append("<p>" + _e(w(CRITERIA_BASE).format(profiles=w.num(summary.profiles))) + "</p>")
     body.append(_bars_criteria(filters(summary), w))
     rows = []
     for i, c in enumerate(filters(summary)[:15], 1):
+        meant = w("{share} of {base}").format(share=w.pct(c.share_of_in_scope), base=w.num(c.in_scope))
         rows.append(f'<tr><td class="num">{i}</td><td>{_e(w.rule(c.text))}<div class="source">'
                     f'{_e(w.rule(c.provision_title))} · {_e(w.name(c.kind))}</div></td><td class="num">'
-                    f'{w.pct(c.share)}<br>{w.num(c.count)}</td>'
+                    f'{w.pct(c.share_in_scope)}<br>{w.num(c.count_in_scope)}</td><td class="num">{_e(meant)}</td>'
                     f'<td><a href="{_e(c.source.url)}">{_e(c.source.title)}</a></td></tr>')
     body.append("<table><tr>" + _tag("th", "#", "num") + _tag("th", w("criterion")) + _tag("th", w("share"), "num")
-                + _tag("th", w("source")) + "</tr>" + "".join(rows) + "</table>")
+                + _tag("th", w("of those it is meant for"), "num") + _tag("th", w("source")) + "</tr>"
+                + "".join(rows) + "</table>")
+    if not_meant_for(summary):
+        items = "".join(f'<li><b>{_e(w.rule(c.provision_title))}</b>: {_e(w.rule(c.text))} ('
+                        + _e(w("left out {count} of the {base} who need what it covers").format(
+                            count=w.num(c.count), base=w.num(c.relevant))) + f", {w.pct(c.share_of_relevant)})</li>"
+                        for c in not_meant_for(summary))
+        body.append(_tag("h3", w("Not meant for them")) + "<p>" + _e(w(NOT_MEANT_TEXT)) + f"</p><ul>{items}</ul>")
     if closed(summary):
         items = "".join(f'<li><b>{_e(w.rule(c.provision_title))}</b>: {_e(w.rule(c.text))} <span class="source">'
                         f'(<a href="{_e(c.source.url)}">{_e(c.source.title)}</a>)</span></li>'
@@ -250,11 +257,11 @@ def _html_doors_and_loops(summary: Summary, w: Words) -> list[str]:
     body: list[str] = []
     body.append(_tag("h2", w("Provisions that shut most doors")))
     body.append("<p>" + _e(w("Refused (ineligible, or blocked by an unmet prerequisite) while the client needs what "
-                             "the provision covers.") + " " + w("Share of all {profiles} profiles.").format(
+                             "the provision covers.") + " " + w(MEANT_ONLY) + " " + w("Share of all {profiles} profiles.").format(
         profiles=w.num(summary.profiles))) + "</p>")
     rows = [f'<tr><td>{_e(w.rule(p.title))}<div class="source">{_e(p.provision)}</div></td>'
             f'<td>{_e(", ".join(w.name(c) for c in p.covers))}'
-            f'</td><td class="num">{w.pct(p.shut_share)}</td><td class="num">{w.num(p.shut_doors)}</td></tr>'
+            f'</td><td class="num">{w.pct(p.shut_in_scope_share)}</td><td class="num">{w.num(p.shut_in_scope)}</td></tr>'
             for p in open_doors(summary)[:15]]
     body.append("<table><tr>" + _tag("th", w("provision")) + _tag("th", w("covers")) + _tag("th", w("share"), "num")
                 + _tag("th", w("profiles"), "num") + "</tr>" + "".join(rows) + "</table>")
@@ -291,7 +298,7 @@ def _html_patterns(summary: Summary, w: Words) -> list[str]:
             items.append(f"<li><b>{_e(w.rule(refusal.title))}</b>: {reasons}</li>")
         shut = [w.rule(r.title) for r in pattern.refusals if r.closed_to_all]
         if shut:
-            items.append('<li class="source">' + _e(w("Also closed, as to nearly everyone here: {titles}").format(
+            items.append('<li class="source">' + _e(w(ALSO_SHUT).format(
                 titles="; ".join(shut))) + "</li>")
         profiles = "".join(
             "<div>" + _tag("b", w("Most typical") if kind == "typical" else w("Simplest"))

@@ -7,9 +7,9 @@ from regelgat.batch.plain_summary import plain_summary
 from regelgat.batch.report_sensitivity import sensitivity_markdown
 from regelgat.batch.route_report import harmful_line, routes_markdown
 from regelgat.batch.summary_model import Summary
-from regelgat.batch.highlights import (SHORTFALL_HEAD, SHORTFALL_TEXT, SHORTFALL_TITLE, TOP, closed, filters,
-                                       headline, loop_text, needs_in, open_doors, per_group_top, profile_yaml,
-                                       shortfall_rows)
+from regelgat.batch.highlights import (ALSO_SHUT, CRITERIA_BASE, MEANT_ONLY, NOT_MEANT_TEXT, SHORTFALL_HEAD, SHORTFALL_TEXT,
+                                       SHORTFALL_TITLE, TOP, closed, filters, headline, loop_text, needs_in,
+                                       not_meant_for, open_doors, per_group_top, profile_yaml, shortfall_rows)
 from regelgat.batch.wording import ENGLISH, Words
 
 
@@ -29,10 +29,11 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
     out += _md_criteria(summary, w)
     out += ["", "## " + w("Provisions that shut most doors"), "",
             w("Refused (ineligible or blocked) while the client needs what the provision covers.")
-            + " " + w("Share of all {profiles} profiles.").format(profiles=w.num(summary.profiles)), "",
+            + " " + w(MEANT_ONLY) + " " + w("Share of all {profiles} profiles.").format(
+                profiles=w.num(summary.profiles)), "",
             _md_row([w("share"), w("provision"), w("covers")]), "|---|---|---|"]
     for p in open_doors(summary)[:15]:
-        out.append(f"| {w.pct(p.shut_share)} | {_md_escape(w.rule(p.title))} | "
+        out.append(f"| {w.pct(p.shut_in_scope_share)} | {_md_escape(w.rule(p.title))} | "
                    f"{', '.join(w.name(c) for c in p.covers)} |")
     out += ["", "## " + w("Referral loops"), ""]
     if summary.loops:
@@ -101,12 +102,19 @@ def _md_criteria(summary: Summary, w: Words) -> list[str]:
     """The criteria that refuse most often, overall and per group, and those closed to all."""
     out: list[str] = []
     out += ["## " + w("Criteria that refuse most often"), "",
-            w("Share of all {profiles} profiles.").format(profiles=w.num(summary.profiles)), "",
-            _md_row([w("share"), w("provision"), w("criterion"), w("kind"), w("source")]),
-            "|---|---|---|---|---|"]
+            w(CRITERIA_BASE).format(profiles=w.num(summary.profiles)), "",
+            _md_row([w("share"), w("of those it is meant for"), w("provision"), w("criterion"), w("kind"),
+                     w("source")]), "|---|---|---|---|---|---|"]
     for c in filters(summary)[:15]:
-        out.append(f"| {w.pct(c.share)} | {_md_escape(w.rule(c.provision_title))} | {_md_escape(w.rule(c.text))} | "
-                   f"{w.name(c.kind)} | [{_md_escape(c.source.title)}]({c.source.url}) |")
+        meant = w("{share} of {base}").format(share=w.pct(c.share_of_in_scope), base=w.num(c.in_scope))
+        out.append(f"| {w.pct(c.share_in_scope)} | {meant} | {_md_escape(w.rule(c.provision_title))} | "
+                   f"{_md_escape(w.rule(c.text))} | {w.name(c.kind)} | [{_md_escape(c.source.title)}]({c.source.url}) |")
+    if not_meant_for(summary):
+        out += ["", w(NOT_MEANT_TEXT), ""]
+        out += [f"- {_md_escape(w.rule(c.provision_title))}: {_md_escape(w.rule(c.text))} ("
+                + w("left out {count} of the {base} who need what it covers").format(
+                    count=w.num(c.count), base=w.num(c.relevant)) + f", {w.pct(c.share_of_relevant)})"
+                for c in not_meant_for(summary)]
     if closed(summary):
         out += ["", w("Closed to (nearly) everyone in this population whom the provision could help:"), ""]
         out += [f"- {_md_escape(w.rule(c.provision_title))}: {_md_escape(w.rule(c.text))} "
@@ -139,7 +147,7 @@ def _md_patterns(summary: Summary, w: Words) -> list[str]:
             out.append(f"- **{w.rule(refusal.title)}**: {reasons}")
         shut = [w.rule(r.title) for r in pattern.refusals if r.closed_to_all]
         if shut:
-            out.append("- " + w("Also closed, as to nearly everyone here: {titles}").format(titles="; ".join(shut)))
+            out.append("- " + w(ALSO_SHUT).format(titles="; ".join(shut)))
         for kind in ("typical", "simplest"):
             if getattr(pattern, kind) is not None:
                 out += ["", w("Most typical profile:") if kind == "typical" else w("Simplest profile:"), "",

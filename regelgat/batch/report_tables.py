@@ -67,34 +67,42 @@ def shortfall(summary: Summary, w: Words) -> str:
 def criteria(summary: Summary, w: Words) -> str:
     """'Criteria that refuse most often', every one of them, and those closed to all (closed_to_all)."""
     header = ["rank", "provision", "provision_title", "criterion", "text", "kind", "source_title", "source_url",
-              "count", "profiles", "share", "relevant", "share_of_relevant", "closed_to_all"]
+              "scope", "count_in_scope", "in_scope", "share_of_in_scope", "share_in_scope", "count", "profiles",
+              "share", "relevant", "share_of_relevant", "closed_to_all"]
     shown = {id(c): rank for rank, c in enumerate(filters(summary), 1)}
     rows = [[shown.get(id(c)), c.provision, w.rule(c.provision_title), c.criterion, w.rule(c.text), c.kind,
-             c.source.title, c.source.url, c.count, summary.profiles, c.share, c.relevant, c.share_of_relevant,
+             c.source.title, c.source.url, c.scope, c.count_in_scope, c.in_scope, c.share_of_in_scope,
+             c.share_in_scope, c.count, summary.profiles, c.share, c.relevant, c.share_of_relevant,
              c.closed_to_all] for c in summary.criteria]
     return _csv(header, rows)
 
 
 def criteria_by_group(summary: Summary, w: Words) -> str:
-    """'Most refusing criteria by group', every criterion that refused someone there, most first."""
-    header = ["group", "label", "label_words", "profiles", "provision", "criterion", "text", "count", "share"]
+    """'Most refusing criteria by group', every ranked criterion that refused someone there that its provision
+    is meant for, most first: share is of the group's profiles, share_of_in_scope of those meant for it."""
+    header = ["group", "label", "label_words", "profiles", "provision", "criterion", "text", "count_in_scope",
+              "share", "in_scope", "share_of_in_scope"]
     rows = []
     for group, label, words in _labels(summary, w):
         if group == "all":
             continue
         size = summary.by_group[group][label].profiles
-        ranked = sorted(((c, c.by_group[group][label]) for c in filters(summary)),
+        ranked = sorted(((c, c.by_group_in_scope[group][label]) for c in filters(summary)),
                         key=lambda item: (-item[1], item[0].provision, item[0].criterion))
-        rows += [[group, label, words, size, c.provision, c.criterion, w.rule(c.text), n, round(n / size, 6)]
-                 for c, n in ranked if n]
+        for c, n in ranked:
+            meant = c.in_scope_by_group[group][label]
+            if n:
+                rows.append([group, label, words, size, c.provision, c.criterion, w.rule(c.text), n,
+                             round(n / size, 6), meant, round(n / meant, 6)])
     return _csv(header, rows)
 
 
 def provisions(summary: Summary, w: Words) -> str:
-    """'Provisions that shut most doors': shut_share is of all profiles."""
-    header = ["provision", "title", "covers", "eligible", "shut_doors", "profiles", "shut_share", "closed_to_all"]
-    rows = [[p.provision, w.rule(p.title), " ".join(p.covers), p.eligible, p.shut_doors, summary.profiles,
-             p.shut_share, p.closed_to_all] for p in summary.provisions]
+    """'Provisions that shut most doors': shares are of all profiles; the report ranks by shut_in_scope."""
+    header = ["provision", "title", "covers", "eligible", "shut_in_scope", "shut_doors", "profiles",
+              "shut_in_scope_share", "shut_share", "closed_to_all"]
+    rows = [[p.provision, w.rule(p.title), " ".join(p.covers), p.eligible, p.shut_in_scope, p.shut_doors,
+             summary.profiles, p.shut_in_scope_share, p.shut_share, p.closed_to_all] for p in summary.provisions]
     return _csv(header, rows)
 
 

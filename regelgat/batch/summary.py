@@ -101,9 +101,17 @@ def _provisions(t: _Totals) -> list[dict[str, Any]]:
                            # admits (nearly) no one here, such as a youth provision for men aged 45-65
                            "closed_to_all": shut > 0 and eligible <= (1 - CLOSED) * (shut + eligible),
                            "shut_doors": shut, "shut_share": _share(shut, t.total),
+                           "shut_in_scope": t.overall(t.features[f"shut_in_scope:{provision.key}"]),
+                           "shut_in_scope_share": _share(t.overall(t.features[f"shut_in_scope:{provision.key}"]),
+                                                         t.total),
                            "shut_by_group": t.by_group(t.features[f"shut:{provision.key}"])})
-    provisions.sort(key=lambda x: (-x["shut_doors"], x["provision"]))
+    provisions.sort(key=lambda x: (-x["shut_in_scope"], -x["shut_doors"], x["provision"]))
     return provisions
+
+
+def info_scope(rule) -> bool:
+    """Whether a bound rule names whom its provision is for (`scope: true`; prerequisites never do)."""
+    return bool(getattr(rule.rule, "scope", False))
 
 
 def _criteria(t: _Totals) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
@@ -118,18 +126,30 @@ def _criteria(t: _Totals) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
         info = reason_info(t.engine, r)
         provision_key = t.engine.keys[t.engine.reason_provision[r]]
         relevant = t.overall(t.features[f"relevant:{provision_key}"])
+        meant = t.overall(t.features[f"in_scope:{provision_key}"])
+        count_in_scope = t.overall(t.features["refused_in_scope:" + key[len("refused:"):]])
         info.update({"provision": provision_key,
                      "provision_title": t.engine.provisions[t.engine.reason_provision[r]].spec.title,
                      "count": count, "share": _share(count, t.total), "by_group": t.by_group(t.features[key]),
                      "relevant": relevant, "share_of_relevant": _share(count, relevant),
-                     # refuses (nearly) everyone it could help here: a door closed by design, not a filter
-                     "closed_to_all": relevant > 0 and count >= CLOSED * relevant})
+                     "scope": info_scope(rule), "in_scope": meant,
+                     "count_in_scope": count_in_scope, "share_in_scope": _share(count_in_scope, t.total),
+                     "share_of_in_scope": _share(count_in_scope, meant),
+                     "by_group_in_scope": t.by_group(t.features["refused_in_scope:" + key[len("refused:"):]]),
+                     "in_scope_by_group": t.by_group(t.features[f"in_scope:{provision_key}"]),
+                     # refuses (nearly) everyone it is meant for here: a door closed by design, not a filter
+                     # (a scope criterion: nearly everyone who needed the provision is not whom it is for)
+                     "closed_to_all": relevant > 0 and count >= CLOSED * relevant if info_scope(rule)
+                     else meant > 0 and count_in_scope >= CLOSED * meant})
+        if info["scope"]:  # not meant for them: listed apart in the patterns too
+            closed.add((provision_key, rule.rule.id))
         if info["closed_to_all"]:
             closed.add((provision_key, rule.rule.id))
         if rule.rule.clause:
             info["clause"] = " ".join(rule.rule.clause.split())
         criteria.append(info)
-    criteria.sort(key=lambda x: (-x["count"], x["provision"], x["criterion"]))
+    # most refusals among those each provision is meant for first (batch/chunk_stats.meant_for)
+    criteria.sort(key=lambda x: (-x["count_in_scope"], -x["count"], x["provision"], x["criterion"]))
     return criteria, closed
 
 

@@ -118,6 +118,9 @@ class ProvisionStats(_Model):
     shut_doors: int
     shut_share: float
     shut_by_group: ByGroup
+    shut_in_scope: int = Field(0, description="Of shut_doors, those the provision is meant for (who meet its "
+                                              "scope criteria): what the ranking counts.")
+    shut_in_scope_share: float = Field(0.0, description="shut_in_scope over all profiles.")
 
 
 class Reason(_Model):
@@ -144,6 +147,15 @@ class CriterionStats(Reason):
     share_of_relevant: float
     closed_to_all: bool = Field(description="Refuses (nearly) everyone it could help: a door closed by design.")
     clause: str | None = Field(None, description="The law's words, when the ruleset quotes them.")
+    scope: bool = Field(False, description="It names whom the provision is for (`scope: true` in the ruleset): "
+                                           "listed apart, never ranked as a door that shut.")
+    in_scope: int = Field(0, description="Profiles for whom its provision mattered and who pass every scope "
+                                         "criterion of that provision: those the provision is meant for.")
+    count_in_scope: int = Field(0, description="Of them, profiles it refused: what the ranking counts.")
+    share_in_scope: float = Field(0.0, description="count_in_scope over all profiles.")
+    share_of_in_scope: float = Field(0.0, description="count_in_scope over in_scope.")
+    by_group_in_scope: ByGroup = Field(default_factory=dict, description="count_in_scope by group.")
+    in_scope_by_group: ByGroup = Field(default_factory=dict, description="in_scope by group.")
 
 
 class Refusal(_Model):
@@ -299,7 +311,8 @@ class Summary(_Model):
     groups: list[GroupInfo]
     by_group: dict[str, dict[str, GroupStats]] = Field(description="Group name -> label -> counts.")
     provisions: list[ProvisionStats] = Field(description="Most shut doors first.")
-    criteria: list[CriterionStats] = Field(description="Most refusals first.")
+    criteria: list[CriterionStats] = Field(description="Most refusals among the people each provision is meant "
+                                                       "for (count_in_scope) first, then most refusals.")
     patterns: list[Pattern] = Field(description="Most common first.")
     loops: list[Loop]
     effects: list[Effect]

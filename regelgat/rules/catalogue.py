@@ -47,6 +47,7 @@ def _md_rule(rule: Rule, role: str) -> list[str]:
         logic = "requires " + " or ".join(f"`{g}`" for g in rule.granters) + (f" unless `{rule.unless}`" if rule.unless else "")
     else:
         logic = f"`{rule.condition}`" + (f" when `{rule.when}`" if getattr(rule, "when", None) else "")
+        logic += " (scope: whom the provision is for)" if getattr(rule, "scope", False) else ""
     lines = [f"- **{rule.text}** ({role}, {rule.kind.replace('_', ' ')}){_dates(rule)}  ",
              f"  id `{rule.id}`: {logic}  ",
              f"  Source: [{rule.source.title}]({rule.source.url})"]

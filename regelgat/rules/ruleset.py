@@ -62,6 +62,10 @@ class Rule(Dated):
 class Criterion(Rule):
     condition: str
     when: str | None = None
+    scope: bool = Field(False, description="Names whom the provision is for (an age band, a child at home, a "
+                                           "victim of violence, debts for debt help): someone who fails it is not "
+                                           "refused a door that was theirs. Reports rank the other criteria only "
+                                           "among the people who pass every scope criterion.")
 
 
 _PROVISION_KEY = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
