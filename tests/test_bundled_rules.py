@@ -63,6 +63,6 @@ def test_a_blocked_door_shows_every_route_to_the_clause_that_refuses():
          "ends": "ineligible"}]
     assert out["loops"] == [["amsterdam-briefadres/wpi_briefadres", "participatiewet-bijstand/algemene_bijstand"]]
     text = CliRunner().invoke(main, ["check", str(ROOT / "scenarios/personas/address-loop.yaml"), "--date", "2026-01-15",
-                                     "--full"])
-    assert "which refuses because this does not hold: Your net income is below the norm" in \
+                                     "--full", "--lang", "en"])
+    assert "which refuses because: Your net income is below the norm" in \
         " ".join(text.output.replace("│", " ").split())

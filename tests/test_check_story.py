@@ -54,8 +54,12 @@ def test_dutch_from_the_option_or_the_locale():
 
 
 def test_full_keeps_the_table_for_rule_authors():
-    text = story(MR_K, "--full")
-    assert "would need:" in text and "amsterdam-shelter/mo_adult" in text
+    text = " ".join(story(MR_K, "--full").replace("│", " ").split())
+    assert "Losing your home alone does not count. (local policy)" in text  # the whole clause, and its kind
+    assert "Opens if the client was judged not self-reliant (zelfredzaam) by the GGD screening." in text
+    assert "Rechtbank Amsterdam 2019 (ECLI:NL:RBAMS:2019:6760): the self-reliance criterion" in text
+    dutch = " ".join(story(MR_K, "--full", "--lang", "nl").replace("│", " ").split())
+    assert "Voorziening" in dutch and "Gaat open als de cliënt door de GGD-screening niet zelfredzaam" in dutch
 
 
 def test_json_questions_follow_the_language(tmp_path):

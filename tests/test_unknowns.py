@@ -82,9 +82,9 @@ def test_check_lists_the_questions_first_in_dutch(tmp_path):
     lines = result.output.splitlines()
     assert lines[1].startswith("Vragen"), lines[:3]
     assert "nog niet beslist" in result.output
-    full = CliRunner().invoke(main, ["check", str(path), "--date", "2026-01-15", "--full"])
+    full = CliRunner().invoke(main, ["check", str(path), "--date", "2026-01-15", "--full", "--lang", "en"])
     assert "Questions that decide the undetermined verdicts" in full.output.splitlines()[1]
-    assert "undetermined" in full.output
+    assert "not decided" in full.output
 
 
 def test_derived_facts_that_can_be_missing_are_asked_through_a_profile_field():

@@ -114,15 +114,12 @@ def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_
     lang = lang or language_from_locale()
     if fmt == "json":  # the texts in it (questions, assumed defaults) in the reader's language
         click.echo(json.dumps(check_json(checked, lang), indent=2, ensure_ascii=False))
-    elif full:
-        from regelgat.check.report import render
-
-        render(checked, console)
     else:
-        from regelgat.web.story import render_story
         from regelgat.rules.translations import load_texts
+        from regelgat.web.full import render_full
+        from regelgat.web.story import render_story
 
-        render_story(checked, load_texts(rulesets, lang), lang, console)
+        (render_full if full else render_story)(checked, load_texts(rulesets, lang), lang, console)
 
 
 @main.command()

@@ -36,6 +36,8 @@ def texts_to_translate(ruleset: Ruleset) -> list[tuple[str, str]]:
     out = [(spec.title, "ruleset title")]
     for provision in spec.provisions:
         out.append((provision.title, f"{provision.id}: title"))
+        if provision.waiting_time:
+            out.append((_plain(provision.waiting_time), f"{provision.id}: waiting time"))
         for rule in (*provision.criteria, *provision.exclusions, *provision.requires):
             out.append((_plain(rule.text), f"{provision.id}/{rule.id}: text"))
             if rule.assumption:
@@ -48,6 +50,9 @@ def texts_to_translate(ruleset: Ruleset) -> list[tuple[str, str]]:
         out.append((_plain(effect.text), f"effect {effect.id}: text"))
         if effect.assumption:
             out.append((_plain(effect.assumption), f"effect {effect.id}: assumption"))
+    for amount in spec.amounts:
+        out.append((_plain(amount.text), f"amount {amount.id}: text"))
+        out += [(_plain(case.assumption), f"amount {amount.id}: assumption") for case in amount.cases if case.assumption]
     for name, parameter in spec.parameters.items():
         for start, value in parameter.values.items():
             if value.assumption:
@@ -76,6 +81,14 @@ class RulesetTexts:
         values = dict(bound.parameters)
         return _PLACEHOLDER.sub(lambda m: _number(values[m[1]], self.lang) if m[1] in values else m[0],
                                 self(bound.rule.text))
+
+    def amount(self, bound) -> str:
+        """A bound amount's text (what it is) in this language, with its parameter values filled in."""
+        if self.lang == "en":
+            return bound.text
+        values = dict(bound.parameters)
+        return _PLACEHOLDER.sub(lambda m: _number(values[m[1]], self.lang) if m[1] in values else m[0],
+                                self(bound.spec.text))
 
     def flag(self, flag: str) -> str:
         """An assumption flag (`name: why it is unconfirmed`) as its words alone, translated."""

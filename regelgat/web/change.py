@@ -50,6 +50,23 @@ def change_sentence(rule: BoundRule, checked: Checked, texts: RulesetTexts,
     node = checked.compiled.atoms[rule.condition]
     if rule.group == "exclusion":
         node = negate(node)
+    said, cost = _said(node, checked, texts, _)
+    if said:
+        opens, joint = _("Opens if the client"), _("or if the client")
+        return f"{opens} {f' {joint} '.join(said)}.", cost
+    amounts = _amounts_said(node, checked, texts, _)
+    if amounts:
+        opens = _("Opens if")
+        return f"{opens} {and_list(amounts, _)}.", ""
+    return (_("Opens if this were no longer so.") if rule.group == "exclusion" else _("Opens if this were so.")), ""
+
+
+def ways_said(node, checked: Checked, texts: RulesetTexts, _: Callable[[str], str]) -> list[str]:
+    """The nearest ways a condition could come to hold, each as the end of `if the client ...`."""
+    return _said(node, checked, texts, _)[0]
+
+
+def _said(node, checked: Checked, texts: RulesetTexts, _) -> tuple[list[str], str]:
     facts, lang = checked.facts, texts.lang
 
     def rank(way) -> tuple:
@@ -59,14 +76,7 @@ def change_sentence(rule: BoundRule, checked: Checked, texts: RulesetTexts,
     nearest = [way for way in sorted(ways_to_hold(node, facts), key=rank) if way][:SHOWN_WAYS]
     said = [and_list([getattr(change_words(f, facts.get(f), t), lang).replace("{to}", value_words(t, lang))
                       for f, t in sorted(way, key=repr)], _) for way in nearest]
-    if said:
-        opens, joint = _("Opens if the client"), _("or if the client")
-        return f"{opens} {f' {joint} '.join(said)}.", CHANGE_KINDS[rank(nearest[0])[0]]
-    amounts = _amounts_said(node, checked, texts, _)
-    if amounts:
-        opens = _("Opens if")
-        return f"{opens} {and_list(amounts, _)}.", ""
-    return (_("Opens if this were no longer so.") if rule.group == "exclusion" else _("Opens if this were so.")), ""
+    return said, (CHANGE_KINDS[rank(nearest[0])[0]] if nearest else "")
 
 
 def _amounts_said(node, checked: Checked, texts: RulesetTexts, _) -> list[str]:
