@@ -108,7 +108,7 @@ def test_events_are_reproducible_and_follow_their_event():
     (("events", 1, "week", {"integer": [2, 40]}), "weeks is outside 1 to 26"),
     (("events", 2, "after", "mised"), "names no earlier event"),
     (("events", 2, "delay", None), "after: needs delay:"),
-    (("events", 1, "event", "change"), "event"),
+    (("events", 1, "event", "change"), "change concerns no provision"),
     (("events", 1, "provision", None), "needs the provision"),
 ])
 def test_bad_timeline_blocks_are_one_line(tmp_path, edit, message):

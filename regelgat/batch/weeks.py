@@ -41,12 +41,12 @@ def _layout(weeks: int) -> dict[str, slice]:
 
 def chunk_tables(plan: TimelinePlan, seed: int, block: int, cols: Columns, needs: np.ndarray,
                  groups: list[tuple[str, np.ndarray, tuple[str, ...]]], rulesets: Path, start: dt.date,
-                 only: tuple[str, ...] | None) -> dict[str, np.ndarray]:
+                 only: tuple[str, ...] | None, pop=None) -> dict[str, np.ndarray]:
     """One chunk's timelines condensed: per group, a (labels, figures) table of counts and cent sums."""
     from regelgat.timeline.columns import run_weeks
 
     events = draw_events(plan, seed, block, cols.n)
-    result = run_weeks(plan, events, cols, needs, rulesets, start, only)
+    result = run_weeks(plan, events, cols, needs, rulesets, start, only, pop)
     layout = _layout(plan.weeks)
     width = layout["delayed_cents"].stop
     bins = layout["missed"].stop - layout["missed"].start
@@ -113,7 +113,9 @@ def describe(plan: TimelinePlan, start: dt.date, counts: dict[str, np.ndarray],
     end = start + dt.timedelta(weeks=plan.weeks, days=-1)
     events = [{"id": e.id, "event": e.event, "provision": e.provision, "share": e.share,
                "week": _draw_text(e.week), "after": plan.events[e.after].id if e.after is not None else None,
-               "delay": _draw_text(e.delay)} for e in plan.events]
+               "delay": _draw_text(e.delay), "set": dict(e.set) or None,
+               "since": e.since.isoformat() if isinstance(e.since, dt.date) else _draw_text(e.since)}
+              for e in plan.events]
     return {"start": start.isoformat(), "end": end.isoformat(), "weeks": plan.weeks,
             "events": [{k: v for k, v in e.items() if v is not None} for e in events],
             "uncovered_histogram": histograms, "by_group": by_group,

@@ -80,7 +80,7 @@ def weeks_diff(path: Path, size: int | None, seed: int | None, before: RulesAt, 
             cols = derive(pop)
             needs = np.stack([pop.values[f"needs.{need}"] for need in NEEDS])
             result = run_weeks(plan, draw_events(plan, scenario.seed, block, n), cols, needs, side.rulesets_dir,
-                               side.date, only)
+                               side.date, only, pop)
             for k, need in enumerate(NEEDS):
                 if needs[k].any():
                     totals.uncovered[need] = totals.uncovered.get(need, 0) + int(result.uncovered[k].sum())

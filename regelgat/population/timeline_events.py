@@ -14,10 +14,18 @@ events. The weekly evaluation lives in regelgat/timeline/columns.py.
         - {id: missed, event: information_not_supplied, provision: ..., share: 0.3, week: {integer: [2, 6]}}
         - {event: information_supplied, provision: ..., after: missed, share: 0.4, delay: {choice: {1: 2, 2: 1}}}
         - {event: reported, provision: ..., after: missed, share: 0.9, delay: {integer: [1, 8]}}
+        - {event: change, set: {income_net_monthly: 0, income_source: none}, share: 0.1, week: 10}
+        - {event: birth, share: 0.5, week: {integer: [1, 20]}}      # a child born
+        - {event: birthday, week: {integer: [1, 52]}}               # a year older
+        - {event: receiving, provision: wsnp/wsnp_toelating, week: 1, since: {integer: [-70, -40]}}
+
+Events that change facts (change, birth, birthday) are at most MAX_FACT_EVENTS, so that the rules
+can be evaluated once for each combination of them that has happened (2^k states), not per week.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,8 +35,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regelgat.io.errors import ScenarioError
 
-BatchEvent = Literal["receiving", "reported", "information_not_supplied", "information_supplied", "rent_unpaid"]
+BatchEvent = Literal["receiving", "reported", "information_not_supplied", "information_supplied", "rent_unpaid",
+                     "change", "birth", "birthday"]
 NEEDS_PROVISION = ("receiving", "reported", "information_not_supplied", "information_supplied")
+FACT_EVENTS = ("change", "birth", "birthday")  # they change the profile's facts from their week on
+MAX_FACT_EVENTS = 4
+FACTS_TOUCHED = {"birth": ("children", "pregnancy_weeks"), "birthday": ("age",)}
+UNSETTABLE = ("id", "needs", "children", "co_residents", "sleeps_elsewhere")
 WEEK_KINDS = ("value", "choice", "integer")
 MAX_EVENTS = 24
 NONE = -1  # the event does not happen to this profile
@@ -48,6 +61,10 @@ class EventDist(_Model):
     week: int | dict[str, Any] | None = Field(None, description="Week number from 1, or a distribution.")
     after: str | None = Field(None, description="The id of an earlier event: this one follows it by `delay` weeks.")
     delay: int | dict[str, Any] | None = None
+    set: dict[str, Any] | None = Field(None, description="change: the profile facts that hold from its week.")
+    since: dt.date | int | dict[str, Any] | None = Field(
+        None, description="receiving: when the provision began: a date, or a week (1 is the first week, 0 and "
+                          "below before the start) or a distribution of weeks.")
 
 
 class TimelineBlock(_Model):
@@ -73,6 +90,8 @@ class EventPlan:
     after: int | None  # index of the event it follows
     delay: WeekDraw | None
     place: str  # where the entry is in the file, for errors found later (an unknown provision)
+    set: tuple[tuple[str, Any], ...] = ()  # change: the facts it sets
+    since: dt.date | WeekDraw | None = None  # receiving: when it began (a draw: a week, drawn per profile)
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,16 @@ class TimelinePlan:
     events: tuple[EventPlan, ...]
     file: str
 
+    @property
+    def drawn_since(self) -> tuple[int, ...]:
+        """Indexes of the events whose `since` is drawn per profile (a row each after the events' rows)."""
+        return tuple(i for i, e in enumerate(self.events) if isinstance(e.since, WeekDraw))
+
+    @property
+    def fact_events(self) -> tuple[int, ...]:
+        """Indexes of the events that change facts, in file order (bit i of a state is the i-th of them)."""
+        return tuple(i for i, e in enumerate(self.events) if e.event in FACT_EVENTS)
+
 
 def check_timeline(block: TimelineBlock, file: str, where) -> TimelinePlan:
     """The block's meaning: ids once, `after:` an earlier id, a week or an after+delay, draws in range.
@@ -88,6 +117,7 @@ def check_timeline(block: TimelineBlock, file: str, where) -> TimelinePlan:
     WHERE(loc) names the place of a key inside the block, for the one-line error.
     """
     ids: dict[str, int] = {}
+    touched: dict[str, str] = {}  # fact -> the event that changes it
     plans = []
     for index, entry in enumerate(block.events):
         loc = ("timeline", "events", index)
@@ -101,8 +131,8 @@ def check_timeline(block: TimelineBlock, file: str, where) -> TimelinePlan:
         if entry.event in NEEDS_PROVISION and entry.provision is None:
             raise fail("event", f"{entry.event} needs the provision it concerns",
                        "add provision: <ruleset>/<provision>")
-        if entry.event == "rent_unpaid" and entry.provision is not None:
-            raise fail("provision", "rent_unpaid concerns no provision", "remove provision:")
+        if entry.event not in NEEDS_PROVISION and entry.provision is not None:
+            raise fail("provision", f"{entry.event} concerns no provision", "remove provision:")
         if not 0 <= entry.share <= 1:
             raise fail("share", f"share must be between 0 and 1 (got {entry.share})")
         if (entry.week is None) == (entry.after is None):
@@ -120,9 +150,66 @@ def check_timeline(block: TimelineBlock, file: str, where) -> TimelinePlan:
             raise fail("delay", "delay: without after:", "add after: <earlier id>, or give week: instead")
         week = _draw(entry.week, 1, block.weeks, lambda p, f="": fail("week", p, f)) if entry.week is not None else None
         delay = _draw(entry.delay, 0, block.weeks, lambda p, f="": fail("delay", p, f)) if entry.delay is not None else None
+        facts, since = _facts_and_since(entry, name, block.weeks, touched, fail)
         ids[name] = index
-        plans.append(EventPlan(name, entry.event, entry.provision, entry.share, week, after, delay, where(loc)))
+        plans.append(EventPlan(name, entry.event, entry.provision, entry.share, week, after, delay, where(loc),
+                               facts, since))
+    if sum(e.event in FACT_EVENTS for e in plans) > MAX_FACT_EVENTS:
+        raise ScenarioError(file, where(("timeline", "events")),
+                            f"at most {MAX_FACT_EVENTS} events may change facts (change, birth, birthday)",
+                            "merge changes that happen together into one change with several facts")
     return TimelinePlan(block.weeks, tuple(plans), file)
+
+
+def _facts_and_since(entry: EventDist, name: str, weeks: int, touched: dict[str, str], fail):
+    """A change's facts, checked against the profile's fields, and a receiving's start.
+
+    Two events may not change the same fact (their order could differ between profiles), except
+    that births and birthdays add up.
+    """
+    facts: tuple[tuple[str, Any], ...] = ()
+    if entry.event == "change":
+        if not entry.set:
+            raise fail("event", "a change needs the facts it sets", "add set: {fact: value}")
+        facts = tuple((fact, _fact_value(fact, value, fail)) for fact, value in entry.set.items())
+    elif entry.set is not None:
+        raise fail("set", f"only a change sets facts (this is {entry.event})", "remove set:")
+    for fact in [f for f, _ in facts] + list(FACTS_TOUCHED.get(entry.event, ())):
+        other = touched.get(fact)
+        if other is not None and not (other == entry.event and entry.event in ("birth", "birthday")):
+            raise fail("set" if facts else "event", f"{fact} is changed by two events ({other} and {name})",
+                       "let one event change it, or give the change its own scenario")
+        touched[fact] = entry.event if entry.event != "change" else name
+    if entry.since is None:
+        return facts, None
+    if entry.event != "receiving":
+        raise fail("since", f"only receiving has a since: (this is {entry.event})", "remove since:")
+    if isinstance(entry.since, dt.date):
+        return facts, entry.since
+    return facts, _draw(entry.since, -520, weeks, lambda p, f="": fail("since", p, f))
+
+
+def _fact_value(fact: str, value: Any, fail) -> Any:
+    """VALUE checked as the profile's field FACT would check it (type, range, choices)."""
+    from typing import Annotated
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from regelgat.client.profile import Profile
+    from regelgat.io.errors import did_you_mean
+
+    fields = [f for f in Profile.model_fields if f not in UNSETTABLE]
+    if fact not in fields:
+        fix = ("a birth is event: birth" if fact == "children" else
+               did_you_mean(fact, fields) or "regelgat schema lists the facts")
+        raise fail("set", f"a change cannot set {fact!r}", fix)
+    info = Profile.model_fields[fact]
+    try:
+        kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        return TypeAdapter(kind, config=ConfigDict(strict=True)).validate_python(value)
+    except ValidationError as exc:
+        raise fail("set", f"set gives a bad value for {fact}: {exc.errors()[0]['msg']}",
+                   "see regelgat schema for the allowed values") from None
 
 
 def _draw(raw: int | dict, lo: int, hi: int, fail) -> WeekDraw:
@@ -197,11 +284,15 @@ def _sample(draw: WeekDraw, rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def draw_events(plan: TimelinePlan, seed: int, block: int, n: int) -> np.ndarray:
-    """(events, n) int16: the week (0-based) each event happens to each profile, NONE where it does not.
+    """(events + drawn since, n) int16: the week (0-based) each event happens to each profile, NONE
+    where it does not; then, for each receiving with a drawn `since:`, the week (0-based, negative
+    before the start) it began.
 
     An event after another happens only where that one did, and not past the last week.
     """
-    out = np.full((len(plan.events), n), NONE, dtype=np.int16)
+    out = np.full((len(plan.events) + len(plan.drawn_since), n), NONE, dtype=np.int16)
+    for row, index in enumerate(plan.drawn_since, start=len(plan.events)):
+        out[row] = _sample(plan.events[index].since, _stream(seed, block, plan.events[index].id + ".since"), n) - 1
     for index, event in enumerate(plan.events):
         rng = _stream(seed, block, event.id)
         happens = rng.random(n) < event.share

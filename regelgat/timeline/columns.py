@@ -23,13 +23,15 @@ import numpy as np
 
 from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import ELIGIBLE, VectorEngine
-from regelgat.population.timeline_events import NONE, TimelinePlan
+from regelgat.population.profile_columns import ProfileColumns
+from regelgat.population.timeline_events import FACT_EVENTS, NONE, TimelinePlan
+from regelgat.population.timeline_facts import state_columns
 from regelgat.rules.at_date import rules_at
 from regelgat.rules.columns import Columns
 from regelgat.rules.expressions import And, Compare, Member, Not, Or
 from regelgat.timeline import procedure_state as ps
 from regelgat.timeline.entitlement import BIJSTAND, WEEKS_PER_MONTH
-from regelgat.timeline.simulate import INCOME_PROVISIONS, _Context, _melding_weeks, _need_cell, _provision_cell, delayed
+from regelgat.timeline.simulate import INCOME_PROVISIONS, _Context, _melding_weeks, _provision_cell, delayed, need_status
 from regelgat.timeline.spec import Event
 
 WSR = "weeks_since_reporting"
@@ -123,9 +125,19 @@ def wsr_classes(compiled_list) -> list[int]:
 
 
 def run_weeks(plan: TimelinePlan, event_weeks: np.ndarray, cols: Columns, needs: np.ndarray,
-              rulesets: Path, start: dt.date, only: tuple[str, ...] | None = None) -> WeekResults:
-    """Every profile's timeline of PLAN.weeks weeks from START, with the events in EVENT_WEEKS."""
+              rulesets: Path, start: dt.date, only: tuple[str, ...] | None = None,
+              pop: ProfileColumns | None = None) -> WeekResults:
+    """Every profile's timeline of PLAN.weeks weeks from START, with the events in EVENT_WEEKS.
+
+    With fact events (change, birth, birthday) the rules run once more per combination of them,
+    on POP (the profiles as columns) with those events applied; each profile reads, week by week,
+    the combination its own events have reached.
+    """
     n = needs.shape[1]
+    states = 2 ** len(plan.fact_events)
+    if states > 1 and pop is None:
+        raise ValueError("a timeline with fact events needs the profile columns (pop=)")
+    state_cols = [cols] + [state_columns(pop, plan, s) for s in range(1, states)]
     dates = week_dates(start, plan.weeks)
     at_start = rules_at(rulesets, start, only)
     period_of = rule_periods(at_start.rulesets, [last for _, last in dates])
@@ -134,17 +146,18 @@ def run_weeks(plan: TimelinePlan, event_weeks: np.ndarray, cols: Columns, needs:
     classes = wsr_classes(compiled)
     wanted = [need for k, need in enumerate(NEEDS) if needs[k].any()]
     keys = _relevant(compiled, wanted)
-    codes = np.full((len(periods), len(classes), len(keys), n), ABSENT, dtype=np.int8)
-    entitled = np.zeros((len(periods), n))
+    codes = np.full((len(periods), len(classes), states, len(keys), n), ABSENT, dtype=np.int8)
+    entitled = np.zeros((len(periods), states, n))
     for p, rules in enumerate(compiled):
         engine = VectorEngine(rules)
-        for c, value in enumerate(classes):
-            outcome = engine.run(_with(cols, WSR, value), needs).outcome
-            for k, key in enumerate(keys):
-                if key in engine.index:
-                    codes[p, c, k] = outcome[engine.index[key]] != ELIGIBLE
-            if c == len(classes) - 1:  # what bijstand would pay, once any search period is over
-                entitled[p] = _entitled(rules, engine, outcome, cols)
+        for s, facts in enumerate(state_cols):
+            for c, value in enumerate(classes):
+                outcome = engine.run(_with(facts, WSR, value), needs).outcome
+                for k, key in enumerate(keys):
+                    if key in engine.index:
+                        codes[p, c, s, k] = outcome[engine.index[key]] != ELIGIBLE
+                if c == len(classes) - 1:  # what bijstand would pay, once any search period is over
+                    entitled[p, s] = _entitled(rules, engine, outcome, facts)
     rows = np.concatenate([event_weeks.astype(np.int16), needs.astype(np.int16),
                            codes.reshape(-1, n).astype(np.int16)]).T
     unique, inverse = unique_rows(rows)
@@ -156,11 +169,24 @@ def run_weeks(plan: TimelinePlan, event_weeks: np.ndarray, cols: Columns, needs:
     held = np.empty((len(unique), plan.weeks))
     for s, row in enumerate(unique):
         status[s], paid[s], back[s], later[s], held[s] = replay.run(row)
-    return _totals(plan, status, paid, back, (later, held), inverse, entitled, period_of, needs,
-                   len(periods) * len(classes), len(unique))
+    week_state = _states(plan, event_weeks)
+    everyone = np.arange(n)
+    euros = [entitled[period_of[w], week_state[w], everyone] for w in range(plan.weeks)]
+    return _totals(plan, status, paid, back, (later, held), inverse, euros, needs,
+                   len(periods) * len(classes) * states, len(unique))
 
 
-def _totals(plan, status, paid, back, later, inverse, entitled, period_of, needs, evaluations, replays) -> WeekResults:
+def _states(plan: TimelinePlan, event_weeks: np.ndarray) -> np.ndarray:
+    """(weeks, n): the combination of fact events (bit i: the i-th) that has happened by each week."""
+    out = np.zeros((plan.weeks, event_weeks.shape[1]), dtype=np.int64)
+    for bit, index in enumerate(plan.fact_events):
+        week = event_weeks[index].astype(np.int64)
+        happened = (week != NONE)[None, :] & (week[None, :] <= np.arange(plan.weeks)[:, None])
+        out |= happened.astype(np.int64) << bit
+    return out
+
+
+def _totals(plan, status, paid, back, later, inverse, euros_by_week, needs, evaluations, replays) -> WeekResults:
     """Per profile, the weeks and euros of its replay; euros added week by week in week order, as
     `simulate` adds them, so the sums are the same to the last bit."""
     n = len(inverse)
@@ -169,7 +195,7 @@ def _totals(plan, status, paid, back, later, inverse, entitled, period_of, needs
     later, held = later
     missed, possible, delayed_total, held_total = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for w in range(plan.weeks):
-        euros = entitled[period_of[w]]
+        euros = euros_by_week[w]
         unpaid = ~paid[inverse, w]
         missed += np.where(unpaid, euros, 0.0)
         possible += np.where(unpaid & back[inverse, w], euros, 0.0)
@@ -263,20 +289,43 @@ class _Replay:
         # provision objects per period, in the compiled order (the order simulate's verdicts have)
         self.provisions = [[p for p in rules.provisions if p.key in set(keys)] for rules in compiled]
         self.slot = {key: k for k, key in enumerate(keys)}
+        # A verdict as the cells read it, and the cell of a provision without procedure steps (which
+        # depends on the outcome alone), made once per period, provision and outcome: replays ask
+        # for them every week of every distinct profile.
+        self.seen = [{(prov.key, code): _Seen("eligible" if code == 0 else "ineligible", prov)
+                      for prov in provisions for code in (0, 1, ABSENT)} for provisions in self.provisions]
+        self.fixed: dict[tuple[int, str, int], Any] = {}
+        self.order = [[(prov.key, self.slot[prov.key]) for prov in provisions] for provisions in self.provisions]
+        self.providers = [{need: [prov.key for prov in provisions if need in prov.spec.covers] for need in NEEDS}
+                          for provisions in self.provisions]
+
+    def _cell(self, p: int, key: str, code: int, verdict: _Seen, ctx: _Context):
+        if key in self.procedures:
+            return _provision_cell(key, verdict, ctx)
+        cell = self.fixed.get((p, key, code))
+        if cell is None:
+            cell = self.fixed[(p, key, code)] = _provision_cell(key, verdict, ctx)
+        return cell
 
     def events(self, weeks: np.ndarray) -> tuple[Event, ...]:
+        """The procedural events of one profile (fact events act through the verdicts' states)."""
         out = []
-        for plan, week in zip(self.plan.events, weeks.tolist()):
-            if week != NONE:
+        values = weeks.tolist()
+        drawn = dict(zip(self.plan.drawn_since, values[len(self.plan.events):]))
+        for index, (plan, week) in enumerate(zip(self.plan.events, values)):
+            if week != NONE and plan.event not in FACT_EVENTS:
+                since = self.start + dt.timedelta(weeks=drawn[index]) if index in drawn else plan.since
                 out.append(Event(date=self.start + dt.timedelta(weeks=week), event=plan.event,
-                                 provision=plan.provision))
+                                 provision=plan.provision, since=since))
         return tuple(sorted(out, key=lambda e: e.date))
 
     def run(self, row: np.ndarray):
-        k = len(self.plan.events)
+        k = len(self.plan.events) + len(self.plan.drawn_since)
         events = self.events(row[:k])
         has_need = row[k:k + len(NEEDS)].astype(bool)
-        codes = row[k + len(NEEDS):].reshape(len(set(self.period_of)), len(self.classes), len(self.keys))
+        states = 2 ** len(self.plan.fact_events)
+        codes = row[k + len(NEEDS):].reshape(len(set(self.period_of)), len(self.classes), states, len(self.keys))
+        state = _states(self.plan, row[:len(self.plan.events), None])[:, 0]
         parts = {key: ps.segments(events, key, steps) for key, steps in self.procedures.items()}
         eligible_since: dict[str, dt.date] = {}
         applied_on: dict = {}
@@ -286,8 +335,8 @@ class _Replay:
         for w, (start, last) in enumerate(self.dates):
             p = self.period_of[w]
             c = bisect.bisect_right(self.classes, _melding_weeks(parts, last)) - 1
-            seen = {prov.key: _Seen("eligible" if codes[p, c, self.slot[prov.key]] == 0 else "ineligible", prov)
-                    for prov in self.provisions[p]}
+            here = codes[p, c, state[w]].tolist()
+            seen = {key: self.seen[p][(key, here[slot])] for key, slot in self.order[p]}
             for key, verdict in seen.items():
                 if verdict.outcome == "eligible":
                     eligible_since.setdefault(key, dt.date.min if w == 0 else start)
@@ -295,12 +344,12 @@ class _Replay:
                     eligible_since.pop(key, None)
             arrears = sum(1 for e in events if e.event == "rent_unpaid" and e.date <= last)
             ctx = _Context(start, last, parts, self.procedures, eligible_since, applied_on, arrears)
-            cells = {key: _provision_cell(key, verdict, ctx) for key, verdict in seen.items()}
+            cells = {key: self._cell(p, key, here[slot], seen[key], ctx) for key, slot in self.order[p]}
             for j, need in enumerate(NEEDS):
-                if has_need[j]:
-                    cell = _need_cell(need, seen, cells)
-                    status[j, w] = _STATUS[cell.status]
-                    back[w] |= bool(cell.back_pay)
+                if has_need[j]:  # as simulate's _need_cell, without wording the cause nobody reads here
+                    cover, which = need_status(self.providers[p][need], cells)
+                    status[j, w] = _STATUS[cover]
+                    back[w] |= cover == "uncovered" and any(cells[k].back_pay for k in which)
             paid[w] = any(cells[key].status in ("covered", "waiting") for key in INCOME_PROVISIONS if key in cells)
             later[w] = delayed(cells, 1.0)
             income = cells.get(INCOME)

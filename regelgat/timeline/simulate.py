@@ -255,16 +255,23 @@ def _debt_help(segment: ps.Segment, steps: dict[str, ProcedureStep], ctx: _Conte
                 tuple(c for s in used for c in _cite(s)), _flags(*used))
 
 
+def need_status(providers: list[str], cells: dict[str, Cell]) -> tuple[str, list[str]]:
+    """Covered or waiting, by which providers; or uncovered, because of which (the eligible ones that
+    do not pay yet, if any: then the procedure is the cause, not the other doors)."""
+    for status in ("covered", "waiting"):
+        by = [k for k in providers if cells[k].status == status]
+        if by:
+            return status, by
+    return "uncovered", [k for k in providers if cells[k].status != "ineligible"] or providers
+
+
 def _need_cell(need: str, verdicts: dict[str, Verdict], cells: dict[str, Cell]) -> Cell:
     providers = [k for k, v in verdicts.items() if need in v.provision.spec.covers]
-    for status in ("covered", "waiting"):
-        by = tuple(k for k in providers if cells[k].status == status)
-        if by:
-            cell = cells[by[0]]
-            return Cell(status, cell.cause if status == "waiting" else EMPTY, cell.clauses, cell.flags, by)
-    parts = [(k, cells[k]) for k in providers]
-    procedural = [(k, c) for k, c in parts if c.status != "ineligible"]
-    parts = procedural or parts  # eligible but not paid: the procedure is the cause, not other doors
+    status, which = need_status(providers, cells)
+    if status != "uncovered":
+        cell = cells[which[0]]
+        return Cell(status, cell.cause if status == "waiting" else EMPTY, cell.clauses, cell.flags, tuple(which))
+    parts = [(k, cells[k]) for k in which]
     if parts:
         each = tuple(say("{provision}: {cause}", provision=k, cause=c.cause) for k, c in parts)
         cause = say("{causes}", causes=Joined(" | ", each))
