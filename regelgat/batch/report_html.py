@@ -259,7 +259,7 @@ def _html_doors_and_loops(summary: Summary, w: Words) -> list[str]:
     body.append("<p>" + _e(w("Refused (ineligible, or blocked by an unmet prerequisite) while the client needs what "
                              "the provision covers.") + " " + w(MEANT_ONLY) + " " + w("Share of all {profiles} profiles.").format(
         profiles=w.num(summary.profiles))) + "</p>")
-    rows = [f'<tr><td>{_e(w.rule(p.title))}<div class="source">{_e(p.provision)}</div></td>'
+    rows = [f'<tr><td>{_e(w.rule(p.title))}</td>'  # the title alone: the tables' CSV carries the id
             f'<td>{_e(", ".join(w.name(c) for c in p.covers))}'
             f'</td><td class="num">{w.pct(p.shut_in_scope_share)}</td><td class="num">{w.num(p.shut_in_scope)}</td></tr>'
             for p in open_doors(summary)[:15]]

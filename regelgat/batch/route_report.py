@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from regelgat.batch.summary_model import ExampleRoute, NeedRoutes, Summary
-from regelgat.batch.wording import ENGLISH, Words
+from regelgat.batch.wording import ENGLISH, Words, provision_titles
 from regelgat.i18n import N_
 
 KINDS = ("attainable", "harmful", "impossible", "none")
@@ -41,11 +41,13 @@ def _group_rows(routes: NeedRoutes, summary: Summary, w: Words) -> list[tuple[st
     return rows
 
 
-def _route_words(route: ExampleRoute, w: Words) -> str:
+def _route_words(route: ExampleRoute, w: Words, titles: dict[str, str]) -> str:
+    """A route in a sentence, naming the doors it opens by their titles."""
     changes = f" {w('and')} ".join(f"{c.words if w.lang == 'en' else c.words_nl} ({w(KIND_WORDS[c.kind])})"
                                    for c in route.changes)
+    doors = ", ".join(w.rule(titles.get(key, key)) for key in route.opens)
     return w("{kind}: {doors} would open if the client {changes}.").format(
-        kind=w(KIND_WORDS[route.kind]), doors=", ".join(route.opens), changes=changes)
+        kind=w(KIND_WORDS[route.kind]), doors=doors, changes=changes)
 
 
 def _share(r: NeedRoutes, kind: str, w: Words) -> str:
@@ -73,7 +75,7 @@ def routes_markdown(summary: Summary, w: Words = ENGLISH) -> list[str]:
         out += ["", w("Examples:"), ""]
         for e in r.examples:
             out.append(f"- `{e.profile_id}` ({w('nearest route')}: {w(KIND_WORDS[e.kind])}):")
-            out += [f"  - {_route_words(route, w)}" for route in e.routes]
+            out += [f"  - {_route_words(route, w, provision_titles(summary))}" for route in e.routes]
             out += [f"  - {w('rule behind it:')} {w.rule(c.text)} ([{c.source.title}]({c.source.url}))" for c in e.rules]
     return out
 
@@ -101,7 +103,7 @@ def routes_html(summary: Summary, w: Words = ENGLISH) -> list[str]:
                  for g, label, cases, harm in _group_rows(r, summary, w)]
         body.append(f"</table><p>{e(w('Examples:'))}</p><ul>")
         for x in r.examples:
-            routes = "".join(f"<li>{e(_route_words(route, w))}</li>" for route in x.routes)
+            routes = "".join(f"<li>{e(_route_words(route, w, provision_titles(summary)))}</li>" for route in x.routes)
             rules = "".join(f"<li>{e(w('rule behind it:'))} {e(w.rule(c.text))} <span class=\"source\">"
                             f'<a href="{e(c.source.url or "")}">{e(c.source.title)}</a></span></li>' for c in x.rules)
             body.append(f"<li><code>{e(x.profile_id)}</code> ({e(w('nearest route'))}: {e(w(KIND_WORDS[x.kind]))})"
