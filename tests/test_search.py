@@ -65,3 +65,50 @@ def test_a_bad_map_file_for_search_is_one_line_and_exit_2(tmp_path):
     for path in (tmp_path / "bad.json", tmp_path / "missing.json"):
         result = CliRunner().invoke(main, ["search", "care", "--rulesets", str(CORE), "--from-map", str(path)])
         assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+
+
+def _search(*args):
+    from click.testing import CliRunner
+
+    from regelgat.cli import main
+
+    return CliRunner().invoke(main, ["search", *args, "--date", "2026-01-15"])
+
+
+def test_search_names_the_gap_and_the_loop_by_title_and_shows_progress():
+    import yaml
+
+    from regelgat.check.single import default_rulesets_dir
+    from regelgat.client.profile import Profile
+
+    result = _search("care", "--loop", "--where", "age >= 40", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    comments = [line for line in result.stdout.splitlines() if line.startswith("#")]
+    assert comments[0] == "# The simplest profile found for whom nothing covers care."
+    assert any("Clinical addiction treatment (admission to a clinic): waits for Social work" in c for c in comments)
+    loop = next(c for c in comments if c.startswith("# Referral loop"))
+    assert "Clinical addiction treatment (admission to a clinic) -> Social work" in loop
+    assert not any("/" in c.split(": ", 1)[0] for c in comments)  # titles, not ruleset/provision ids
+    assert "candidates decided by the numpy engine" in result.stderr and "confirmed" in result.stderr
+    profile = Profile(**yaml.safe_load(result.stdout))  # the comments keep it a profile for `regelgat check`
+    assert profile.age == 40 and profile.addiction
+    compiled = compile_rules(load_rulesets(default_rulesets_dir()), dt.date(2026, 1, 15))
+    checked = check_profile(profile, compiled).result
+    assert "care" in checked.gaps and checked.loops
+    dutch = _search("care", "--loop", "--where", "age >= 40", "--lang", "nl")
+    assert dutch.stdout.startswith("# Het eenvoudigste gevonden profiel") and "Verwijzingscirkel" in dutch.stdout
+    assert "kandidaten" in dutch.stderr
+
+
+def test_the_numpy_screen_finds_the_simplest_profile_and_durable_rules_agrees():
+    from regelgat.check.screen import simplicity, usual
+    from regelgat.check.single import default_rulesets_dir
+
+    compiled = compile_rules(load_rulesets(default_rulesets_dir()), dt.date(2026, 1, 15))
+    steps = []
+    found = simplest_gap_profile(compiled, ["housing"], where='income_source == "employment" and age >= 45',
+                                 progress=lambda message, **figures: steps.append(message))
+    assert found.age == 45 and simplicity(found)[0] == 1 and found.income_source == "employment"
+    assert "housing" in check_profile(found, compiled).result.gaps
+    assert steps[-1] == "confirmed one by one by durable_rules"  # no hypothesis fallback was needed
+    assert found.housing == usual("housing")  # even someone in their own rental home: no door for housing

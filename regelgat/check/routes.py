@@ -96,7 +96,7 @@ def dnf(node: Node) -> list[tuple[Node, ...]]:
     return out
 
 
-def _candidates(fact: str, literals: Iterable[Node]) -> list[Any]:
+def candidate_values(fact: str, literals: Iterable[Node]) -> list[Any]:
     """Values worth trying for a fact: each threshold the literals name, and just across it."""
     ftype = FACT_TYPES[fact]
     if ftype.kind == "bool":
@@ -115,7 +115,7 @@ def _candidates(fact: str, literals: Iterable[Node]) -> list[Any]:
 
 def _targets(fact: str, literals: tuple[Node, ...], before: Any) -> list[Any]:
     """Values of `fact` that meet every literal: the nearest number, or the first value of each kind."""
-    ok = [c for c in _candidates(fact, literals) if all(evaluate(lit, {fact: c}) is True for lit in literals)]
+    ok = [c for c in candidate_values(fact, literals) if all(evaluate(lit, {fact: c}) is True for lit in literals)]
     ok = [c for c in ok if c != before and change_words(fact, before, c) is not None]
     if FACT_TYPES[fact].kind == "number":
         return sorted(ok, key=lambda c: (abs(c - (before or 0)), c))[:1]

@@ -168,31 +168,42 @@ def lint(directory: Path | None, write_catalogs: bool, deep: bool, date) -> None
 @click.option("--date", type=DATE, default=None, help="Rules date, YYYY-MM-DD (default: today).")
 @click.option("--from-map", "map_file", type=click.Path(path_type=Path), default=None,
               help="Start from the witnesses of a gap map (the JSON of `regelgat map`): milliseconds, not seconds.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
+              help="Language of what it found and of its progress (default: from the locale).")
 @_rulesets_option
-def search(needs: tuple[str, ...], where: str | None, loop: bool, date, map_file: Path | None,
+def search(needs: tuple[str, ...], where: str | None, loop: bool, date, map_file: Path | None, lang: str | None,
            rulesets_dir: Path | None) -> None:
-    """Find the simplest profile for whom nothing covers NEEDS (hypothesis search and shrinking).
+    """Find the simplest profile for whom nothing covers NEEDS (the numpy engine screens, durable_rules confirms).
 
-    Prints the profile as YAML, ready for `regelgat check`, or exits 1 if none was found.
+    Prints the profile as YAML, ready for `regelgat check`, with comments that say which doors shut
+    and which loop it is caught in; progress goes to stderr. Exits 1 if none was found.
     """
     import yaml
 
-    from regelgat.rules.compiled import compile_rules
     from regelgat.check.search import simplest_from_witnesses, simplest_gap_profile
+    from regelgat.cli.search_story import found_comments, progress_printer
+    from regelgat.client.profile import without_defaults
+    from regelgat.i18n import N_, language_from_locale, translations
+    from regelgat.rules.compiled import compile_rules
+    from regelgat.rules.translations import load_texts
 
+    lang = lang or language_from_locale()
+    progress = progress_printer(lang)
     witnesses = _map_witnesses(map_file, loop) if map_file is not None else []
-    compiled = compile_rules(_load(rulesets_dir), _date(date))
-    found = simplest_from_witnesses(compiled, needs, witnesses, where, loop) if witnesses else None
+    rulesets = _load(rulesets_dir)
+    compiled = compile_rules(rulesets, _date(date))
+    found = simplest_from_witnesses(compiled, needs, witnesses, where, loop, progress) if witnesses else None
     if found is None:
         if map_file is not None:
-            click.echo("no witness of the map falls through here (map with the same --where); searching from scratch",
-                       err=True)
-        found = simplest_gap_profile(compiled, needs, where, loop)
+            progress(N_("no witness of the map falls through here (map with the same --where); searching from "
+                        "scratch"))
+        found = simplest_gap_profile(compiled, needs, where, loop, progress=progress)
     if found is None:
-        click.echo(f"no profile found with gaps {', '.join(needs)}", err=True)
+        click.echo(translations(lang).gettext(N_("no profile found with gaps {needs}")).format(needs=", ".join(needs)),
+                   err=True)
         sys.exit(1)
-    from regelgat.client.profile import without_defaults
-
+    comments = found_comments(found, compiled, needs, loop, load_texts(rulesets, lang), lang)
+    click.echo("\n".join(comments))
     click.echo(yaml.safe_dump(without_defaults(found), sort_keys=False, allow_unicode=True).rstrip())
 
 
