@@ -64,17 +64,17 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def fill(driver, answers: dict[str, str]):
+def fill(driver, answers: dict[str, str], within: str = "form.interview"):
     """Type or choose each answer the way a user would: text boxes, selects, radios, checkboxes."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     for name, value in answers.items():
-        element = driver.find_element(By.NAME, name)
+        element = driver.find_element(By.CSS_SELECTOR, f'{within} [name="{name}"]')
         if element.tag_name == "select":
             Select(element).select_by_value(value)
         elif element.get_attribute("type") in ("radio", "checkbox"):
-            driver.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
+            driver.find_element(By.CSS_SELECTOR, f'{within} input[name="{name}"][value="{value}"]').click()
         else:
             element.clear()
             element.send_keys(value)
@@ -147,6 +147,37 @@ def test_mr_k_in_dutch_from_an_empty_form(server, browser, tmp_path):
     shot = ROOT / "docs" / "serve-result.png" if os.environ.get("REGELGAT_UPDATE_SCREENSHOT") else tmp_path / "result.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     browser.set_window_size(1100, 1400)
+
+
+MR_K_NEXT = {"municipality": "Amsterdam", "residence_status": "dutch", "self_reliant": "yes", "addiction": "no",
+             "psychiatric_disorder": "no", "domestic_violence": "no", "registered_address": "none",
+             "years_in_region": "30", "housing_problem_cause": "divorce", "problematic_debts": "yes"}
+
+
+def test_mr_k_in_dutch_answers_the_next_questions_until_housing_is_not_covered_and_why(server, browser):
+    """As a social worker goes on: each round answers the first (most decisive) question offered."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/?lang=nl")
+    fill(browser, {**MR_K, "date": ""})
+    browser.execute_script(f"document.getElementById('f-date').value = '{DATE}'")
+    submit(browser, "Checken")
+    answered = []
+    while "niet gedekt" not in text_of(browser, ".short"):
+        offered = [e.get_attribute("name") for e in browser.find_elements(By.CSS_SELECTOR, ".next [name]")]
+        assert offered and len(answered) < len(MR_K_NEXT), f"no verdict after {answered}"
+        answered.append(offered[0])
+        fill(browser, {offered[0]: MR_K_NEXT[offered[0]]}, within=".next")
+        submit(browser, "Opnieuw checken")
+    assert len(answered) <= 6, answered  # a first answer in a few questions, not the whole profile
+    assert "Wonen: niet gedekt" in " ".join(text_of(browser, ".short").split())
+    doors = " ".join(text_of(browser, ".doors").split())
+    assert "Maatschappelijke opvang voor volwassenen (23+)" in doors
+    assert "Gaat open als de cliënt door de GGD-screening niet zelfredzaam werd bevonden." in doors  # why, as a sentence
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".doors a")]
+    assert any("rechtspraak.nl" in href for href in links)  # the clause's source, linked
+    assert browser.find_element(By.CSS_SELECTOR, 'form.interview [name="age"]').get_attribute("value") == "58"
+    assert accessibility_violations(browser) == []  # the page with shut doors, clauses and sources too
 
 
 def test_the_pregnant_19_year_old_in_english(server, browser):
