@@ -2,6 +2,8 @@
 
     python benchmarks/batch.py [--scenario scenarios/divorced-working-men.yaml] [--workers 2]
                                [--durable-measured 20000] [--sizes 100000 1000000] [--cross-check-size 1000000]
+    python benchmarks/batch.py --flat          # only the peak memory at 1M and at 10M profiles
+    python benchmarks/batch.py --amounts-only  # only the cost of amounts
 
 For each size it runs `regelgat run` end to end in-process (generation, evaluation, the
 durable_rules cross-check, aggregation, Parquet rows, summary.json and reports) and reports wall
@@ -234,6 +236,8 @@ def main() -> None:
     parser.add_argument("--durable-measured", type=int, default=20_000)
     parser.add_argument("--amounts-only", action="store_true", help="Only the with/without amounts figure.")
     parser.add_argument("--cross-check-size", type=int, default=1_000_000)
+    parser.add_argument("--flat", action="store_true",
+                        help="Only the memory figure: peak RSS of a run end to end at 1M and at 10M profiles.")
     args = parser.parse_args()
 
     scenario = load_scenario(args.scenario)
@@ -242,6 +246,15 @@ def main() -> None:
     print(f"scenario {scenario.id}, {len(rulesets)} rulesets, {len(compiled.provisions)} provisions, "
           f"{len(compiled.atoms)} atoms; {os.cpu_count()} cores, {args.workers} workers; load average "
           f"{os.getloadavg()[0]:.2f} at start")
+    if args.flat:
+        end_to_end(scenario, compiled, 2000, "vector", 1)  # warm-up: imports, page cache
+        peaks = {}
+        for size in (1_000_000, 10_000_000):
+            seconds, peaks[size] = end_to_end(scenario, compiled, size, "vector", args.workers)
+            print(f"{size:>10,} profiles end to end: {seconds:.2f} s, peak RSS {peaks[size] / 2**20:,.0f} MB "
+                  f"(this process and its {args.workers} workers together)")
+        print(f"peak RSS at 10M / at 1M: {peaks[10_000_000] / peaks[1_000_000]:.2f}")
+        return
     if args.amounts_only:
         size = max(args.sizes)
         with_amounts, without, alone = amounts_ratio(scenario, compiled, size)

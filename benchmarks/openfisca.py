@@ -16,23 +16,25 @@ Timing (best of --repeat, interleaved so both see the same machine load; populat
 compiled rules or tax-benefit system built beforehand, outside the timing):
   - regelgat, all provisions: the numpy engine as `regelgat run` uses it, every provision of
     every bundled ruleset with every reason's three-valued status, the requires fixpoint, gaps
-    and effects.
-  - regelgat, same provisions: the same, unchanged VectorEngine on rules compiled from only the
-    two rulesets' provisions (algemene_bijstand, zorgtoeslag) plus the provision that grants
-    their prerequisite (amsterdam-briefadres/wpi_briefadres), without effects (with those rulesets'
-    amounts, since the bijstand means test reads the counted income). It is
-    still three-valued and keeps reasons: the engine has no two-valued mode.
+    and effects, chunk by chunk (65,536 profiles, as a run evaluates them).
+  - regelgat, same provisions: `select(compiled, provisions)` (what `--provisions` does): the
+    two provisions (algemene_bijstand, zorgtoeslag) and exactly the provision that grants their
+    prerequisite (amsterdam-briefadres/wpi_briefadres), the atoms and amounts they read, no
+    effects; evaluated two-valued (`VectorEngine.eligible`: definitely eligible or not, no
+    reasons), chunk by chunk.
   - OpenFisca: a fresh simulation (build_default_simulation, set_input of every input) and
-    calculate() of both eligibility variables: two-valued, no reasons.
+    calculate() of both eligibility variables over the whole population: two-valued, no reasons.
 Ratios: X = regelgat same provisions / OpenFisca; Y = regelgat's time per provision with all
 provisions / OpenFisca's time per provision (2).
 
-Peak memory: each engine in a fresh child process of this script that builds the same
-population and rules first, then runs tracemalloc around one evaluation. numpy reports its
-buffers to tracemalloc, so the peak is what the evaluation allocates on top of the population
-(for OpenFisca including its copies of the inputs), measured the same way for both. The child's
-maximum RSS (whole process: interpreter, imports, population) is printed beside it.
-Z = regelgat same provisions / OpenFisca.
+Peak memory: each engine in a fresh child process of this script, tracemalloc around the whole
+1M run (numpy reports its buffers to tracemalloc). regelgat as `regelgat run` does it: the
+population generated chunk by chunk, never whole, each chunk derived and evaluated and only the
+outcomes kept, so the peak includes generating the population. OpenFisca as its users run it:
+the population is built first (outside the measurement, which favours OpenFisca), then one
+simulation of everyone, including its copies of the inputs. The child's maximum RSS (the whole
+process: interpreter, imports, population) is printed beside it. Z = regelgat same provisions /
+OpenFisca, by tracemalloc.
 """
 
 from __future__ import annotations
@@ -60,11 +62,12 @@ from openfisca_system import build_system  # noqa: E402
 from openfisca_system.variables import INPUTS  # noqa: E402
 from regelgat.client.profile import NEEDS  # noqa: E402
 from regelgat.engines.vector import BLOCKED, ELIGIBLE, STATUSES, VectorEngine  # noqa: E402
-from regelgat.population.generate import derive, generate_range  # noqa: E402
+from regelgat.population.generate import BLOCK, derive, generate_range, sized_block  # noqa: E402
 from regelgat.population.scenario import load_scenario  # noqa: E402
 from regelgat.rules.columns import Columns  # noqa: E402
 from regelgat.rules.compiled import compile_rules  # noqa: E402
 from regelgat.rules.ruleset import load_rulesets  # noqa: E402
+from regelgat.rules.selection import select  # noqa: E402
 
 PROVISIONS = {"participatiewet-bijstand/algemene_bijstand": "algemene_bijstand_eligible",
               "zorgtoeslag/zorgtoeslag": "zorgtoeslag_eligible"}
@@ -77,29 +80,28 @@ def population(scenario, size: int) -> tuple[Columns, np.ndarray]:
     return derive(pop), np.stack([pop.values[f"needs.{n}"] for n in NEEDS])
 
 
-def restricted(rulesets, keep: set[str]):
-    """Copies of the rulesets holding only the provisions in `keep`, without effects (their amounts
-    stay: the means test reads bijstand_counted_income)."""
-    out = []
-    for ruleset in rulesets:
-        provisions = tuple(p for p in ruleset.spec.provisions if f"{ruleset.id}/{p.id}" in keep)
-        if provisions:
-            spec = ruleset.spec.model_copy(update={"provisions": provisions, "effects": ()})
-            out.append(dataclasses.replace(ruleset, spec=spec))
-    return out
-
-
 def engines(scenario):
     """(all provisions, same provisions) numpy engines at the scenario's date."""
-    rulesets = load_rulesets(ROOT / "rulesets")
-    full = VectorEngine(compile_rules(rulesets, scenario.date))
-    subset = VectorEngine(compile_rules(restricted(rulesets, set(PROVISIONS) | PREREQUISITES), scenario.date))
-    return full, subset
+    compiled = compile_rules(load_rulesets(ROOT / "rulesets"), scenario.date)
+    return VectorEngine(compiled), VectorEngine(select(compiled, list(PROVISIONS)))
+
+
+def chunks(cols: Columns, needs: np.ndarray):
+    """The population in chunks of BLOCK profiles (views, no copies), as a batch run walks it."""
+    for start in range(0, cols.n, BLOCK):
+        stop = min(start + BLOCK, cols.n)
+        yield (Columns(stop - start, {k: v[start:stop] for k, v in cols.values.items()},
+                       {k: v[start:stop] for k, v in cols.present.items()}, dict(cols.vocab)), needs[:, start:stop])
 
 
 def run_regelgat(engine: VectorEngine, cols: Columns, needs: np.ndarray):
-    """One evaluation on a fresh view of the columns (the engine adds its amount columns to them)."""
-    return engine.run(Columns(cols.n, dict(cols.values), dict(cols.present), dict(cols.vocab)), needs)
+    """Every provision with reasons, chunk by chunk; the outcomes of the whole population."""
+    return np.concatenate([engine.run(part, part_needs).outcome for part, part_needs in chunks(cols, needs)], axis=1)
+
+
+def two_valued(engine: VectorEngine, cols: Columns, needs: np.ndarray) -> np.ndarray:
+    """Definitely eligible or not, chunk by chunk."""
+    return np.concatenate([engine.eligible(part) for part, _ in chunks(cols, needs)], axis=1)
 
 
 def run_openfisca(system, cols: Columns, period: str) -> dict[str, np.ndarray]:
@@ -122,7 +124,7 @@ def best_times(full, subset, system, cols, needs, period, repeat: int) -> dict[s
     best = {"full": float("inf"), "subset": float("inf"), "openfisca": float("inf")}
     for _ in range(repeat):  # interleaved: each round runs all three
         for name, run in (("full", lambda: run_regelgat(full, cols, needs)),
-                          ("subset", lambda: run_regelgat(subset, cols, needs)),
+                          ("subset", lambda: two_valued(subset, cols, needs)),
                           ("openfisca", lambda: run_openfisca(system, cols, period))):
             started = time.perf_counter()
             run()
@@ -155,19 +157,47 @@ def agreement(engine: VectorEngine, decisions, theirs: dict[str, np.ndarray]) ->
 
 
 def child(which: str, scenario, size: int) -> None:
-    """Peak memory of one evaluation (see the module docstring); prints JSON for the parent."""
-    cols, needs = population(scenario, size)
+    """Peak memory of one 1M run (see the module docstring); prints JSON for the parent."""
     if which == "openfisca":
+        cols, _ = population(scenario, size)
         system = build_system()
         run = lambda: run_openfisca(system, cols, scenario.date.strftime("%Y-%m"))  # noqa: E731
     else:
         engine = dict(zip(("full", "subset"), engines(scenario)))[which]
-        run = lambda: run_regelgat(engine, cols, needs)  # noqa: E731
+        run = lambda: generated_run(engine, scenario.with_overrides(size=size), which == "subset")  # noqa: E731
     tracemalloc.start()
     run()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(json.dumps({"peak": peak, "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+    print(json.dumps({"peak": peak, "maxrss": high_water_mark()}))
+
+
+def high_water_mark() -> int:
+    """This process's peak RSS in bytes. VmHWM belongs to the process's own memory; getrusage's
+    ru_maxrss is kept across exec, so a child would report its parent's peak (the parent holds the
+    whole population)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def generated_run(engine: VectorEngine, scenario, two: bool) -> np.ndarray:
+    """regelgat as a run does it: each chunk generated, derived and evaluated; only outcomes kept."""
+    out = np.empty((len(engine.provisions), scenario.size), dtype=np.uint8)
+    for block in range(-(-scenario.size // BLOCK)):
+        pop = sized_block(scenario, block)
+        cols = derive(pop)
+        start = block * BLOCK
+        if two:
+            out[:, start:start + pop.n] = engine.eligible(cols)
+        else:
+            out[:, start:start + pop.n] = engine.run(cols, np.stack([pop.values[f"needs.{n}"] for n in NEEDS])).outcome
+        del pop, cols
+    return out
 
 
 def peak_memory(which: str, args) -> dict[str, int]:
@@ -193,14 +223,15 @@ def main() -> None:
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
     print(f"regelgat all provisions: {len(full.provisions)} provisions, {len(full.compiled.atoms)} atoms, "
           f"{len(full.compiled.amounts)} amounts; same provisions: {', '.join(subset.keys)} "
-          f"({len(subset.compiled.atoms)} atoms)")
+          f"({len(subset.compiled.atoms)} atoms, {len(subset.compiled.amounts)} amounts, two-valued)")
     cols, needs = population(scenario, args.size)
 
-    decisions = run_regelgat(full, cols, needs)
-    narrow = run_regelgat(subset, cols, needs)
+    decisions = full.run(Columns(cols.n, dict(cols.values), dict(cols.present), dict(cols.vocab)), needs)
+    narrow = two_valued(subset, cols, needs)
     for key in PROVISIONS:
-        same = np.array_equal(decisions.outcome[full.index[key]], narrow.outcome[subset.index[key]])
-        print(f"{key}: same-provisions engine gives the all-provisions outcomes: {'yes' if same else 'NO'}")
+        same = np.array_equal(decisions.outcome[full.index[key]] == ELIGIBLE, narrow[subset.index[key]])
+        print(f"{key}: same-provisions two-valued engine gives the all-provisions eligible outcomes: "
+              f"{'yes' if same else 'NO'}")
     print("agreement (blocked and unknown count as not eligible in regelgat):")
     print("\n".join(agreement(full, decisions, run_openfisca(system, cols, period))))
 
@@ -212,7 +243,7 @@ def main() -> None:
     memory = {which: peak_memory(which, args) for which in ("full", "subset", "openfisca")}
     for which, label in (("full", "regelgat all provisions"), ("subset", "regelgat same provisions"),
                          ("openfisca", "OpenFisca")):
-        print(f"peak memory, {label}: {memory[which]['peak'] / 2**20:,.0f} MB in the evaluation (tracemalloc), "
+        print(f"peak memory, {label}: {memory[which]['peak'] / 2**20:,.0f} MB in the run (tracemalloc), "
               f"{memory[which]['maxrss'] / 2**20:,.0f} MB max RSS of the child process")
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
     print(f"ratio regelgat/openfisca (same provisions, two-valued): {best['subset'] / best['openfisca']:.2f}; "
