@@ -184,14 +184,25 @@ def edge_rows(decisions: Decisions, keys: np.ndarray, count: int) -> np.ndarray:
     return np.sort(firsts[rarest])
 
 
+def _mixed(index: int) -> np.uint64:
+    """A well-mixed odd 64-bit weight per row (splitmix64). Weights in arithmetic progression, as
+    (i + 1) * constant, made different patterns sum alike (rows a + b = c + d) and merged them."""
+    z = (index + 1) * 0x9E3779B97F4A7C15 % 2**64
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9 % 2**64
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EB % 2**64
+    return np.uint64((z ^ (z >> 31)) | 1)
+
+
+_WEIGHTS = [_mixed(i) for i in range(4096)]
+
+
 def outcome_patterns(decisions: Decisions) -> tuple[np.ndarray, np.ndarray]:
     """Each profile's outcome pattern (every status, outcome, gap and effect) as an index, and the number
     of profiles per pattern."""
     signature = np.zeros(decisions.n, dtype=np.uint64)
     rows = [*decisions.status, *decisions.outcome, *decisions.gaps, *decisions.effects]
     for index, row in enumerate(rows):  # a row at a time: the whole matrix as uint64 would be 100+ MB
-        weight = np.uint64((index + 1) * 0x9E3779B97F4A7C15 % 2**64 | 1)
-        signature += row.astype(np.uint64) * weight
+        signature += row.astype(np.uint64) * _WEIGHTS[index % len(_WEIGHTS)]
     _, inverse, counts = np.unique(signature, return_inverse=True, return_counts=True)
     return inverse.reshape(-1), counts
 
@@ -206,9 +217,10 @@ def cross_check(job: Job, engine: VectorEngine, pop: ProfileColumns, cols, decis
         return 0
     dicts = profile_dicts(pop, rows)
     profiles = materialise(pop, rows)
+    sampled = decisions.take(rows)  # once: taking one column at a time copies the whole status matrix each time
     with _durable_lock:
         durable = _durable(job)
-        for row, profile, data in zip(rows.tolist(), profiles, dicts):
+        for j, (row, profile, data) in enumerate(zip(rows.tolist(), profiles, dicts)):
             facts = profile_facts(profile)
             mine = row_facts(cols, row, [name for name in engine.facts])
             theirs = {name: facts[name] for name in engine.facts if name in facts}
@@ -217,7 +229,7 @@ def cross_check(job: Job, engine: VectorEngine, pop: ProfileColumns, cols, decis
                 raise CrossCheckError(f"profile {profile.id}: column facts differ from facts.profile_facts: {diff}", data)
             reference = decide(job.compiled, durable.evaluate(facts), profile.needs)
             _same_amounts(job, cols, row, facts, data)
-            if not _same(engine, decisions, row, reference):
+            if not _same(engine, sampled, j, reference):
                 vector = engine.result(decisions, row)
                 a = to_json(reference, profile.id, facts, job.compiled)
                 b = to_json(vector, profile.id, facts, job.compiled)

@@ -227,9 +227,12 @@ def _route_ranks(layout: Layout, cols: Columns, decisions: Decisions, gapped: np
     """The nearest route's rank for each gap, computed over the gapped rows only."""
     ranks = np.zeros((len(NEEDS), decisions.n), np.int8)
     if len(gapped):
-        sub = Columns(len(gapped), {k: v[gapped] for k, v in cols.values.items()},
-                      {k: v[gapped] for k, v in cols.present.items()}, cols.vocab)
-        ranks[:, gapped] = layout.route_kinds.nearest(sub, decisions.take(gapped))
+        read = layout.route_kinds.facts  # only the columns the routes read, and only outcomes and gaps
+        sub = Columns(len(gapped), {k: v[gapped] for k, v in cols.values.items() if k in read},
+                      {k: v[gapped] for k, v in cols.present.items() if k in read}, cols.vocab)
+        some = Decisions(np.empty((0, len(gapped)), np.uint8), decisions.outcome[:, gapped],
+                         decisions.gaps[:, gapped], np.empty((0, len(gapped)), bool), decisions.needs[:, gapped])
+        ranks[:, gapped] = layout.route_kinds.nearest(sub, some)
     return ranks
 
 

@@ -82,9 +82,11 @@ class RouteKinds:
                                    [engine.index[g] for g in r.rule.granters if g in engine.index])
                                   for r in provision.requires])
         self.literals = list(index)
+        self.facts = {lit.fact for lit in self.literals}  # the columns `nearest` reads
 
     def nearest(self, cols: Columns, decisions: Decisions) -> np.ndarray:
-        """(needs, n) ranks into KINDS + 1 (0 where the need is no gap)."""
+        """(needs, n) ranks into KINDS + 1 (0 where the need is no gap). It reads the columns of
+        `self.facts` and the decisions' outcomes and gaps only."""
         n = decisions.n
         cost = []
         for lit in self.literals:
