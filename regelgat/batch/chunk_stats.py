@@ -18,7 +18,7 @@ from regelgat.batch.shortfall import histogram, shortfalls
 from regelgat.batch.route_kinds import KINDS, RouteKinds
 from regelgat.batch.tally import count_by, group_codes, group_labels, profile_keys, unique_columns
 from regelgat.client.profile import NEEDS
-from regelgat.engines.vector import ELIGIBLE, NOT_APPLICABLE, PASS, UNDETERMINED, Decisions, VectorEngine
+from regelgat.engines.vector import ELIGIBLE, UNDETERMINED, Decisions, VectorEngine
 from regelgat.population.profile_columns import ProfileColumns
 from regelgat.population.scenario_model import Scenario
 from regelgat.rules.columns import Columns
@@ -156,11 +156,12 @@ def relevant_provisions(layout: Layout, decisions: Decisions, need_code: np.ndar
     relevant = layout.covering[need_code].T.copy()
     edges = [(engine.reason_provision[r], engine.index[granter], r)
              for r in engine.requirement_rows for granter in engine.reasons[r].rule.granters if granter in engine.index]
+    failed = {r: decisions.status[r] == 1 for _, _, r in edges}  # once, not once per pass
     changed = bool(edges)
     while changed:
         changed = False
         for source, target, r in edges:
-            add = relevant[source] & (decisions.status[r] == 1) & ~relevant[target]
+            add = relevant[source] & failed[r] & ~relevant[target]
             if add.any():
                 relevant[target] |= add
                 changed = True
@@ -174,7 +175,7 @@ def meant_for(engine: VectorEngine, decisions: Decisions) -> np.ndarray:
     meant = np.ones((len(engine.provisions), decisions.n), dtype=bool)
     for r, rule in enumerate(engine.reasons):
         if getattr(rule.rule, "scope", False):
-            meant[engine.reason_provision[r]] &= np.isin(decisions.status[r], (PASS, NOT_APPLICABLE))
+            meant[engine.reason_provision[r]] &= (decisions.status[r] & 1) == 0  # PASS (0) or NOT_APPLICABLE (2)
     return meant
 
 
@@ -320,11 +321,12 @@ def _pattern_centres(layout: Layout, pop: ProfileColumns, derived: Derived, has:
     and the chunk's moments of each number (for standard deviations)."""
     n = pop.n
     pattern_cat, pattern_sum, pattern_present, moments = {}, {}, {}, {}
-    local = derived.pattern_local[has]
+    rows = np.flatnonzero(has)  # one index for every column: cheaper than a boolean mask per column
+    local = derived.pattern_local[rows]
     for column in layout.columns:
-        values = pop.values[column][has]
+        values = pop.values[column][rows]
         present = pop.present.get(column)
-        present = present[has] if present is not None else np.ones(len(values), bool)
+        present = present[rows] if present is not None else np.ones(len(values), bool)
         if column in pop.vocab or values.dtype == bool:
             width = len(pop.vocab[column]) if column in pop.vocab else 2
             codes = values.astype(np.int64)
