@@ -8,9 +8,10 @@ summary, and every refusing criterion is shown with its legal source.
 from __future__ import annotations
 
 import html
+import textwrap
 from typing import Any
 
-from regelgat.batch.plain_summary import plain_summary
+from regelgat.batch.plain_summary import first_sentence, plain_summary
 from regelgat.batch.report_sensitivity import sensitivity_lines
 from regelgat.batch.route_report import harmful_line, routes_html
 from regelgat.batch.summary_model import CriterionStats, GroupInfo, Summary
@@ -64,6 +65,7 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; border-top: 1
 """
 
 
+LABEL_CHARS = 44  # characters a line of a criterion's label holds left of the bars (12.5 px text in 320 px)
 _COLORS = ["var(--bar)", "var(--bar2)", "var(--bar3)", "var(--bar4)"]
 
 
@@ -113,22 +115,30 @@ def _bars_by_group(summary: Summary, group: GroupInfo, needs: list[str], w: Word
 
 
 def _bars_criteria(criteria: list[CriterionStats], w: Words) -> str:
+    """The top criteria as bars, each label its criterion's first sentence wrapped onto lines (never cut:
+    the table below quotes every criterion whole)."""
     rows = criteria[:TOP]
-    left, width, bar_h = 330, 820, 26
+    left, width, line_h = 330, 820, 15
     plot = width - left - 60
-    height = len(rows) * bar_h + 8
+    labels = [textwrap.wrap(f"{i}. {first_sentence(w.rule(c.text))}", LABEL_CHARS) for i, c in enumerate(rows, 1)]
+    height = sum(len(lines) * line_h + 12 for lines in labels) + 8
     label = w("Criteria that refuse most often")
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_e(label)}">']
-    for i, c in enumerate(rows):
-        y = 4 + i * bar_h
+    y = 4
+    for c, lines in zip(rows, labels):
         full = w.rule(c.text)
-        text = full if len(full) <= 48 else full[:46] + "…"
+        block = len(lines) * line_h + 12
         width_bar = plot * c.share_in_scope
-        parts.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12.5" text-anchor="end">{i + 1}. {_e(text)}'
+        spans = "".join(f'<tspan x="{left - 8}" dy="{0 if k == 0 else line_h}">{_e(line)}</tspan>'
+                        for k, line in enumerate(lines))
+        middle = y + block / 2
+        parts.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12.5" text-anchor="end">{spans}'
                      f'<title>{_e(full)}</title></text>'
-                     f'<rect x="{left}" y="{y + 3}" width="{width_bar:.1f}" height="{bar_h - 8}" fill="var(--bar)">'
+                     f'<rect x="{left}" y="{middle - 9:.1f}" width="{width_bar:.1f}" height="18" fill="var(--bar)">'
                      f'<title>{_e(w.rule(c.provision_title))}: {_e(full)} {w.pct(c.share_in_scope)}</title></rect>'
-                     f'<text x="{left + width_bar + 5:.1f}" y="{y + 15}" font-size="11.5">{w.pct(c.share_in_scope)}</text>')
+                     f'<text x="{left + width_bar + 5:.1f}" y="{middle + 4:.1f}" font-size="11.5">'
+                     f'{w.pct(c.share_in_scope)}</text>')
+        y += block
     parts.append("</svg>")
     return f'<div class="chart">{"".join(parts)}</div>'
 
@@ -145,8 +155,9 @@ def render_html(summary: Summary, w: Words = ENGLISH) -> str:
             f'<p class="meta">{_e(meta)}</p>']
     if scenario.description:
         body.append(f"<p>{_e(w.rule(scenario.description))}</p>")
-    big = w("{gap} have a need that no scheme covers; {nothing} qualify for nothing they need.").format(
-        gap=w.pct(overall.any_gap_share), nothing=w.pct(overall.nothing_share))
+    big = w("Of all {profiles} profiles, {gap} have a need that no scheme covers and {nothing} qualify for nothing "
+            "they need.").format(profiles=w.num(summary.profiles), gap=w.pct(overall.any_gap_share),
+                                 nothing=w.pct(overall.nothing_share))
     body.append(f'<div class="lead"><p class="big">{_e(big)}</p>'
                 + "".join(f"<p>{_e(line)}</p>" for line in headline(summary, w) + harmful_line(summary, w)) + "</div>")
 
@@ -268,6 +279,7 @@ def _html_doors_and_loops(summary: Summary, w: Words) -> list[str]:
 
     body.append(_tag("h2", w("Referral loops")))
     if summary.loops:
+        body.append(_tag("p", w("Share of all {profiles} profiles.").format(profiles=w.num(summary.profiles))))
         rows = [f'<tr><td>{" → ".join(_e(w.rule(t)) for t in loop.titles + loop.titles[:1])}</td>'
                 f'<td class="num">{w.pct(loop.share)}</td><td class="num">{w.num(loop.count)}</td></tr>'
                 for loop in summary.loops]
@@ -305,8 +317,9 @@ def _html_patterns(summary: Summary, w: Words) -> list[str]:
             + f"<pre>{_e(profile_yaml(getattr(pattern, kind)))}</pre></div>"
             for kind in ("typical", "simplest") if getattr(pattern, kind) is not None)
         gaps = w("{needs} gap").format(needs=", ".join(w.name(g) for g in pattern.gaps))
-        count = w("{count} profiles").format(count=w.num(pattern.count))
-        body.append(f'<div class="pattern"><h3>{rank}. {_e(gaps)} — {w.pct(pattern.share)} ({_e(count)})</h3>'
+        count = w("{count} of all {profiles} profiles ({share})").format(
+            count=w.num(pattern.count), profiles=w.num(summary.profiles), share=w.pct(pattern.share))
+        body.append(f'<div class="pattern"><h3>{rank}. {_e(gaps)} — {_e(count)}</h3>'
                     f'<ul>{"".join(items)}</ul><div class="profiles">{profiles}</div></div>')
     return body
 

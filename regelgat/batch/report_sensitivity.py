@@ -5,7 +5,8 @@ reading used. The terminal, report.md and report.html print the same lines, in D
 
 from __future__ import annotations
 
-from regelgat.batch.summary_model import FigureRange, Summary
+from regelgat.batch.plain_summary import first_sentence
+from regelgat.batch.summary_model import FigureRange, SensitiveFlag, Summary
 from regelgat.batch.wording import ENGLISH, Words
 
 READING = ("Reading: each flagged assumption is turned off alone. A flagged criterion, exclusion or prerequisite "
@@ -16,7 +17,18 @@ READING = ("Reading: each flagged assumption is turned off alone. A flagged crit
            "{quiet} of them refuse no one here; {staying} more stay on (nothing to put in their place).")
 
 
-def _figure(f: FigureRange, w: Words, s) -> str:
+def _flag_words(flag: SensitiveFlag, summary: Summary, w: Words) -> str:
+    """A flag in words: the criterion it is on (its provision and first sentence), else the name of the
+    parameter or amount, never an id."""
+    rule = next((c for c in summary.criteria if c.criterion == flag.item
+                 and c.provision.startswith(flag.ruleset + "/")), None)
+    if rule is None:
+        title = next((r.title for r in summary.rulesets if r.id == flag.ruleset), flag.ruleset)
+        return f"{w.rule(title)}: {w.name(flag.item)}"
+    return f"{w.rule(rule.provision_title)}: “{first_sentence(w.rule(rule.text))}”"
+
+
+def _figure(f: FigureRange, w: Words, s, summary: Summary) -> str:
     if f.figure == "any_gap":
         name = w("any gap {value} of all {profiles} profiles")
     elif f.figure == "nothing":
@@ -28,7 +40,7 @@ def _figure(f: FigureRange, w: Words, s) -> str:
         low=w.pct(f.low), high=w.pct(f.high), flags=s.flags_deciding)
     if not f.most_sensitive:
         return f"{head}; {spread}; " + w("no flag moves it")
-    most = "; ".join(f"{m.ruleset}/{m.item} ({w.pct(m.value)})" for m in f.most_sensitive)
+    most = "; ".join(f"{_flag_words(m, summary, w)} ({w.pct(m.value)})" for m in f.most_sensitive)
     return f"{head}; {spread}; " + w("most sensitive:") + f" {most}"
 
 
@@ -37,7 +49,7 @@ def sensitivity_lines(summary: Summary, w: Words = ENGLISH) -> list[str]:
     s = summary.sensitivity
     if s is None:
         return []
-    lines = [_figure(f, w, s) for f in s.figures]
+    lines = [_figure(f, w, s, summary) for f in s.figures]
     lines.append(w(READING).format(flags=s.flags, quiet=s.flags - s.flags_deciding, staying=s.flags_staying_on))
     return lines
 
