@@ -3,8 +3,10 @@ worker uses it: from an empty form to an answer, in Dutch and in English, plus a
 accessibility check of every page. With REGELGAT_UPDATE_SCREENSHOT=1 the Mr K. test saves
 docs/serve-result.png, the README's picture of the result page."""
 
+import base64
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import threading
@@ -178,6 +180,8 @@ def test_mr_k_in_dutch_answers_the_next_questions_until_housing_is_not_covered_a
     assert any("rechtspraak.nl" in href for href in links)  # the clause's source, linked
     assert browser.find_element(By.CSS_SELECTOR, 'form.interview [name="age"]').get_attribute("value") == "58"
     assert accessibility_violations(browser) == []  # the page with shut doors, clauses and sources too
+    pdf = base64.b64decode(browser.print_page())  # the print stylesheet: a summary to hand on
+    assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
 
 
 def test_the_pregnant_19_year_old_in_english(server, browser):
