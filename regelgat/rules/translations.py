@@ -96,7 +96,9 @@ class RulesetTexts:
 
 
 def _number(value: float, lang: str) -> str:
-    return format_decimal(value, format="#,##0.##", locale={"nl": "nl_NL"}.get(lang, "en_GB"))
+    """As money() writes it, in the reader's notation: 1.401,50 (cents only when there are any)."""
+    pattern = "#,##0" if value == int(value) else "#,##0.00"
+    return format_decimal(value, format=pattern, locale={"nl": "nl_NL"}.get(lang, "en_GB"))
 
 
 def load_texts(rulesets: list[Ruleset], lang: str) -> RulesetTexts:

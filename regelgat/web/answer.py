@@ -18,7 +18,7 @@ from regelgat.rules.unknowns import verdict_fields
 from regelgat.rules.translations import RulesetTexts
 from regelgat.rules.verdicts import Reason, Verdict, waiting_routes
 from regelgat.i18n import N_
-from regelgat.web.change import change_sentence, value_words
+from regelgat.web.change import change_sentence, euros, value_words
 from regelgat.web.questions import FACT_TO_FIELD, NEED_NAMES, QUESTIONS, YES_NO
 
 OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits"),
@@ -154,7 +154,7 @@ def _clause(reason: Reason, checked: Checked, texts: RulesetTexts, _) -> Clause:
         change = _("Not decided yet: answer the questions below.")
     else:
         change, cost = change_sentence(rule, checked, texts, _)
-    return Clause(texts.rule(rule), source.title, source.url, change, _now(reason, checked, _), cost)
+    return Clause(texts.rule(rule), source.title, source.url, change, _now(reason, checked, _, texts.lang), cost)
 
 
 def _effect(effect, texts: RulesetTexts) -> Clause:
@@ -169,15 +169,15 @@ def _fields_read(reason: Reason, checked: Checked) -> list[str]:
     return [f for f in QUESTIONS if f in {FACT_TO_FIELD.get(name, name) for name in facts}]
 
 
-def _now(reason: Reason, checked: Checked, _) -> str:
+def _now(reason: Reason, checked: Checked, _, lang: str) -> str:
     """The client's answers that a clause read, in words: `Zelfredzaam: yes; net income: 1550`."""
     if reason.rule.group == "requirement":
         return ""
-    return "; ".join(f"{_(QUESTIONS[f].label).rstrip('?')}: {_answer_words(f, checked, _)}"
+    return "; ".join(f"{_(QUESTIONS[f].label).rstrip('?')}: {_answer_words(f, checked, _, lang)}"
                      for f in _fields_read(reason, checked))
 
 
-def _answer_words(name: str, checked: Checked, _) -> str:
+def _answer_words(name: str, checked: Checked, _, lang: str) -> str:
     value = getattr(checked.profile, name)
     question = QUESTIONS[name]
     if value is None:
@@ -192,6 +192,8 @@ def _answer_words(name: str, checked: Checked, _) -> str:
         return str(value.nights_per_week) if value else "0"
     if question.kind == "needs":
         return ", ".join(_(NEED_NAMES[n]) for n in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if question.unit == "€":
+        return euros(value, lang)
+    return value_words(value, lang)
 
 
