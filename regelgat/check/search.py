@@ -79,7 +79,10 @@ def _shrunk(profile: Profile, keep) -> Profile:
             field = Profile.model_fields[name]
             if name in ("id", "needs") or field.is_required():
                 continue
-            trial = profile.model_copy(update={name: screening.usual(name)})  # back to the usual answer, never to unknown
+            usual = screening.usual(name)
+            if getattr(profile, name) == usual:
+                continue  # already the usual answer (a judgement fact's default is unknown, not its usual answer)
+            trial = profile.model_copy(update={name: usual})  # back to the usual answer, never to unknown
             if keep(trial):
                 profile, changed = trial, True
     return profile
