@@ -7,6 +7,8 @@ of `check` must give the same disposable income at any step.
 import datetime as dt
 import json
 
+import yaml
+
 import pytest
 from click.testing import CliRunner
 
@@ -15,7 +17,7 @@ from regelgat.check.cliff import cliff, earnings_steps, profile_at, to_json
 from regelgat.check.household import household
 from regelgat.check.single import check_profile
 from regelgat.cli import main
-from regelgat.client.profile import Profile
+from regelgat.client.profile import USUAL, Profile
 from regelgat.engines.durable import DurableEngine
 from regelgat.io.errors import InputError
 from regelgat.io.limits import MAX_CLIFF_POINTS
@@ -24,8 +26,9 @@ from regelgat.rules.translations import load_texts
 from regelgat.web.cliff import svg
 
 BIJSTAND = "participatiewet-bijstand/algemene_bijstand"
-RENTER = Profile(id="renter-30", age=30, rent_monthly=700, rental_contract=True, self_contained_home=True,
-                 needs=["income"])
+# Every judgement fact given its usual answer: a fact left out is unknown, and would leave verdicts undetermined.
+RENTER = Profile(**{**USUAL, "id": "renter-30", "age": 30, "rent_monthly": 700, "rental_contract": True,
+                    "self_contained_home": True, "needs": ["income"]})
 DATE = dt.date(2026, 1, 15)
 
 
@@ -98,8 +101,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, flag):
 
 def test_json_contract_and_chart_files(tmp_path):
     profile = tmp_path / "renter.yaml"
-    profile.write_text("id: renter-30\nage: 30\nrent_monthly: 700\nrental_contract: true\n"
-                       "self_contained_home: true\nneeds: [income]\n")
+    profile.write_text(yaml.safe_dump(RENTER.model_dump(mode="json", exclude_none=True)))
     chart = tmp_path / "cliff.svg"
     args = ["cliff", str(profile), "--date", "2026-01-15", "--to", "2000", "--step", "50", "--format", "json",
             "--output", str(chart)]
