@@ -181,3 +181,16 @@ def test_the_server_logs_no_profile(tmp_path):
         output = server.communicate(timeout=10)[0]
     assert f"http://127.0.0.1:{port}/" in output
     assert "Jansen" not in output and "POST" not in output
+
+
+def test_the_form_can_ask_every_question_that_decides_a_verdict(client):
+    from regelgat.client.questions import asked_fields
+    from regelgat.web.questions import QUESTIONS
+
+    # co_residents (who else lives in the home) is a list of people the form cannot take yet
+    assert set(asked_fields()) - set(QUESTIONS) == {"co_residents"}
+    eu = {"lang": "en", "id": "E.", "age": "30", "relationship": "single", "housing": "street", "income_net_monthly": "0",
+          "income_source": "none", "residence_status": "eu_citizen", "needs": ["housing", "income"], "date": DATE}
+    page = client.post("/check", data=eu).text
+    offered = page[page.index('id="next-heading"'):page.index('id="answers-heading"')]
+    assert 'name="eu_jobseeker_or_first_3_months"' in offered  # it decides the bijstand door

@@ -97,7 +97,8 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
         if not open_ and not checked.compiled.answers(need):
             continue  # a selection left its other doors out: not covered would be a guess
         status = "covered" if open_ else "undetermined" if need in result.undecided else "not_covered"
-        unknown = [question(f, texts.lang) for v in covering
+        # The form's own wording of each question, so the answer reads as the field the worker fills in.
+        unknown = [_(QUESTIONS[f].label) if f in QUESTIONS else question(f, texts.lang) for v in covering
                    for f in verdict_fields(v, result, checked.compiled, checked.facts)] if status == "undetermined" else []
         needs.append(NeedAnswer(_(NEED_NAMES[need]), status, open_, list(dict.fromkeys(unknown))))
     loops = [[title[key] for key in loop] for loop in result.loops]

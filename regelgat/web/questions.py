@@ -76,11 +76,15 @@ _QUESTIONS = [
     Question("weeks_since_reporting", N_("Weeks since reporting (melding) for bijstand"), "integer", unit=N_("weeks")),
     Question("search_period_waived", N_("Did the municipality waive the four-week search period?"), "yes_no"),
     Question("assets", N_("Assets minus debts"), "number", unit="€"),
+    Question("months_in_work", N_("Months since the current paid work started"), "integer",
+             N_("Part of the earnings then stays uncounted by bijstand (inkomstenvrijlating)."), unit=N_("months")),
     Question("income_gross_yearly", N_("Gross income per year"), "number",
              N_("Leave empty if unknown; 12 times the net monthly income is used, which is too low."), unit="€"),
     Question("residence_status", N_("Residence status"), "choice", choices=(
         ("dutch", N_("Dutch")), ("eu_citizen", N_("EU citizen")), ("residence_permit", N_("residence permit")),
         ("asylum_seeker", N_("asylum seeker")), ("undocumented", N_("undocumented")))),
+    Question("eu_jobseeker_or_first_3_months", N_("Is the EU citizen in the first three months here, or here only to "
+                                                  "look for work without having worked here?"), "yes_no"),
     Question("gender", N_("Gender"), "choice", choices=(("female", N_("female")), ("male", N_("male")), ("x", N_("other or not said")))),
     Question("years_since_separation", N_("Years since the marriage or joint household ended"), "number", unit=N_("years")),
     Question("rental_contract", N_("Does the client have a rental contract for the home?"), "yes_no"),
