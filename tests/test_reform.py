@@ -168,3 +168,42 @@ def test_the_cli_writes_json_with_the_four_sections(tmp_path):
     data = json.loads(out.read_text())
     assert data["gains"]["amsterdam-shelter/family_emergency_shelter"]["count"] == 1
     assert data["closed_gaps"]["housing"]["base"] >= data["closed_gaps"]["housing"]["count"] == 1
+
+
+def test_rule_changes_read_in_dutch_with_titles_and_the_rules_own_words():
+    from regelgat.reform.words import in_words
+
+    reform, _, c = _compare(REFORMS / "urgency-two-years-registration.yaml",
+                            ROOT / "scenarios" / "low-income-amsterdam.yaml", size=3000)
+    data = to_json(c, reform)
+    assert data["rule_changes"][0].startswith("amsterdam-urgency/urgentieverklaring criterion minimum_registration: "
+                                              "parameter min_registration_years 4 -> 2 (value from 2026-01-01")
+    from regelgat.rules.translations import bound_texts
+
+    dutch = Words("nl", bound_texts(c.after.compiled, "nl"))
+    worded = in_words(data, c.before, c.after, reform, dutch)
+    line = worded["rule_changes"][0]
+    assert line.startswith("Urgentieverklaring (voorrang voor een sociale huurwoning), criterium „U staat tot aan "
+                           "uw aanvraag minstens 2 jaar")
+    assert "parameter min_registration_years 4 -> 2 (waarde vanaf 2026-01-01;" in line and "[onbevestigd: " in line
+    assert "value from" not in line and "unconfirmed" not in line and "amsterdam-urgency/" not in line
+    causes = [cause for entry in worded["gains"].values() for e in entry["examples"] for cause in e["causes"]]
+    assert causes and all("criterion " not in cause and " pass" not in cause and "gains " not in cause
+                          for cause in causes)
+    text = render(worded, reform, "text", dutch)
+    assert "Wat de hervorming in de regels verandert\n- Urgentieverklaring" in text
+    assert data["rule_changes"] == to_json(c, reform)["rule_changes"]  # the JSON keeps the reviewer's English
+
+
+def test_the_cli_reform_speaks_dutch_rule_changes_and_keeps_english_json():
+    done = _cli("reform", "scenarios/reforms/temporary-housing-self-reliant.yaml", "scenarios/divorced-working-men.yaml",
+                "--size", "500", "--lang", "nl")
+    assert done.returncode == 0, done.stderr
+    changes = done.stdout.split("Wat de hervorming in de regels verandert\n")[1].split("\n\n")[0]
+    assert changes.startswith("- Tijdelijke woning voor zelfredzame werkenden die huur kunnen betalen (voorstel): "
+                              "voorziening is nieuw in de regelsets (de hervorming „")
+    english = _cli("reform", "scenarios/reforms/temporary-housing-self-reliant.yaml",
+                   "scenarios/divorced-working-men.yaml", "--size", "500", "--lang", "nl", "--format", "json")
+    assert json.loads(english.stdout)["rule_changes"] == [
+        "amsterdam-shelter/temporary_housing_self_reliant: provision is new in the rulesets "
+        "(reform temporary-housing-self-reliant)"]

@@ -25,7 +25,7 @@ NAMES = (N_("housing"), N_("income"), N_("care"), N_("debt help"), N_("age band"
          N_("age"),
          # values that scenarios group by
          N_("own rental"), N_("owner occupied"), N_("with parents"), N_("sofa surfing"), N_("street"),
-         N_("unsuitable"), N_("institution"), N_("single"), N_("married"), N_("registered partner"),
+         N_("unsuitable"), N_("institution"), N_("shelter"), N_("single"), N_("married"), N_("registered partner"),
          N_("cohabiting"), N_("separated"), N_("divorced"), N_("widowed"), N_("home"), N_("postal"),
          N_("none"), N_("True"), N_("False"),
          # kinds of rule

@@ -68,7 +68,12 @@ def reform_command(reform_file: Path, population: Path, date, rulesets_dir, size
 
     lang = lang or language_from_locale()
     texts = {**bound_texts(after.compiled, lang), **(people.scenario.texts(lang) if people.scenario else {})}
-    text = render(data, reform, fmt, Words(lang, texts))
+    words = Words(lang, texts)
+    if lang != "en" and fmt != "json":  # the JSON contract keeps the English lines with ids
+        from regelgat.reform.words import in_words
+
+        data = in_words(data, before, after, reform, words)
+    text = render(data, reform, fmt, words)
     if output:
         write_atomic(output, text)  # checked before the work started
         click.echo(f"wrote {output}")

@@ -9,6 +9,10 @@ a changed parameter the same way, with the one money formatter.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Callable
+
+from regelgat.i18n import N_
 from regelgat.rules.at_date import RulesAt
 from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules
 from regelgat.rules.expressions import describe
@@ -16,7 +20,32 @@ from regelgat.rules.money import money
 from regelgat.rules.ruleset import Ruleset
 
 
-GROUP_WORD = {"criterion": "criterion", "exclusion": "exclusion", "requirement": "prerequisite", "effect": "effect"}
+GROUP_WORD = {"criterion": N_("criterion"), "exclusion": N_("exclusion"), "requirement": N_("prerequisite"),
+              "effect": N_("effect")}
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Say:
+    """How change lines are worded. The default is the English a reviewer checks against the sources,
+    with ids; a report in Dutch gives the catalog's words, provision titles and the rules' own texts."""
+
+    gettext: Callable[[str], str] = _same  # an interface phrase (a msgid below) in the reader's language
+    text: Callable[[str], str] = _same  # a free text of the rules (an assumption) in that language
+    provision: Callable[[str], str] = _same  # provision key -> how it is named
+    rule: Callable[[str, BoundRule], str] = field(default=None)  # (provision key, rule) -> how it is named
+    money: Callable[[float | None], str] = money
+
+    def name_rule(self, key: str, rule: BoundRule) -> str:
+        if self.rule is not None:
+            return self.rule(key, rule)
+        return f"{key} {self.gettext(GROUP_WORD[rule.group])} {rule.rule.id}"
+
+
+ENGLISH = Say()
 
 
 def rule_key(rule: BoundRule) -> tuple[str, str]:
@@ -29,8 +58,9 @@ def rule_label(rule: BoundRule) -> str:
     return f"{GROUP_WORD[rule.group]} {rule.rule.id}"
 
 
-def rule_changes(before: RulesAt, after: RulesAt) -> list[str]:
+def rule_changes(before: RulesAt, after: RulesAt, say: Say = ENGLISH) -> list[str]:
     """Every difference between the two bound rule sets, one line each."""
+    _ = say.gettext
     out = []
     pa = {p.key: p for p in before.compiled.provisions}
     pb = {p.key: p for p in after.compiled.provisions}
@@ -38,82 +68,100 @@ def rule_changes(before: RulesAt, after: RulesAt) -> list[str]:
         a, b = pa.get(key), pb.get(key)
         if a is None or b is None:
             present = a or b
-            out.append(f"{key}: " + in_force_change(present.spec, key, "provision", before, after, a is None))
+            out.append(f"{say.provision(key)}: " + in_force_change(present.spec, key, _(N_("provision")), before, after,
+                                                                   a is None, say))
             continue
         ra, rb = _rules_of(a), _rules_of(b)
         for rid in sorted(set(ra) | set(rb)):
             x, y = ra.get(rid), rb.get(rid)
-            label = f"{key} {GROUP_WORD[rid[0]]} {rid[1]}"
+            label = say.name_rule(key, y or x)  # named as it reads after the change
             if x is None or y is None:
-                out.append(f"{label}: " + in_force_change((x or y).rule, key, "it", before, after, x is None))
+                out.append(f"{label}: " + in_force_change((x or y).rule, key, _(N_("it")), before, after, x is None,
+                                                          say))
             elif _bound_text(x, before) != _bound_text(y, after) or x.rule != y.rule:
-                what = explain_rule(x, y, before, after) or "its text, source or dates changed"
+                what = explain_rule(x, y, before, after, say) or _(N_("its text, source or dates changed"))
                 out.append(f"{label}: {what}")
     ea = {e.key: e for e in before.compiled.effects}
     eb = {e.key: e for e in after.compiled.effects}
     for key in sorted(set(ea) | set(eb)):
         x, y = ea.get(key), eb.get(key)
         if x is None or y is None:
-            out.append(f"effect {key}: {'in force' if x is None else 'no longer in force'} on {after.date}"
-                       if ruleset_of(after.compiled, key.split('/')[0]) else f"effect {key}: ruleset removed")
+            if not ruleset_of(after.compiled, key.split("/")[0]):
+                out.append(_(N_("effect {key}: ruleset removed")).format(key=key))
+            else:
+                out.append((_(N_("effect {key}: in force on {date}")) if x is None else
+                            _(N_("effect {key}: no longer in force on {date}"))).format(key=key, date=after.date))
         elif _bound_text(x, before) != _bound_text(y, after):
-            out.append(f"effect {key}: {explain_rule(x, y, before, after) or 'its condition changed'}")
+            what = explain_rule(x, y, before, after, say) or _(N_("its condition changed"))
+            out.append(_(N_("effect {key}: {what}")).format(key=key, what=what))
     return out
 
 
-def explain_rule(a: BoundRule, b: BoundRule, before: RulesAt, after: RulesAt) -> str:
+_SLOT_CHANGED = {"condition": N_("condition changed from {old} to {new}"),
+                 "when": N_("when changed from {old} to {new}"), "unless": N_("unless changed from {old} to {new}")}
+
+
+def explain_rule(a: BoundRule, b: BoundRule, before: RulesAt, after: RulesAt, say: Say = ENGLISH) -> str:
     """What differs in one rule between the sides: parameter values, its conditions, or neither."""
     parts = []
     pa, pb = dict(a.parameters), dict(b.parameters)
     for name in sorted(set(pa) | set(pb)):
         if pa.get(name) != pb.get(name):
-            parts.append(parameter_change(b.ruleset, name, pa.get(name), pb.get(name), after))
+            parts.append(parameter_change(b.ruleset, name, pa.get(name), pb.get(name), after, say))
     for slot in ("condition", "when", "unless"):
         text_a, text_b = getattr(a.rule, slot, None), getattr(b.rule, slot, None)
         if text_a != text_b:
-            parts.append(f"{slot} changed from {_quote(text_a)} to {_quote(text_b)}")
+            parts.append(say.gettext(_SLOT_CHANGED[slot]).format(old=_quote(text_a), new=_quote(text_b)))
     return "; ".join(parts)
 
 
-def parameter_change(ruleset_id: str, name: str, old: float | None, new: float | None, after: RulesAt) -> str:
+def parameter_change(ruleset_id: str, name: str, old: float | None, new: float | None, after: RulesAt,
+                     say: Say = ENGLISH) -> str:
     """A parameter's old and new value, with the date and source of the new one."""
-    text = parameter_line(name, old, new)
+    _ = say.gettext
+    text = parameter_line(name, old, new, say)
     ruleset = ruleset_of(after.compiled, ruleset_id)
     if ruleset is not None and name in ruleset.spec.parameters and new is not None:
         dated = sorted((start, v) for start, v in ruleset.spec.parameters[name].values.items() if start <= after.date)
         if dated:
             start, value = dated[-1]
-            text += f" (value from {start}"
-            text += f"; {value.source})" if value.source else ")"
+            text += " " + (_(N_("(value from {start}; {source})")) if value.source else
+                           _(N_("(value from {start})"))).format(start=start, source=value.source)
             if value.assumption:
-                text += f" [unconfirmed: {value.assumption}]"
+                text += " " + _(N_("[unconfirmed: {why}]")).format(why=say.text(value.assumption))
     return text
 
 
-def parameter_line(name: str, old: float | None, new: float | None) -> str:
+def parameter_line(name: str, old: float | None, new: float | None, say: Say = ENGLISH) -> str:
     """`parameter <name> <old> -> <new>`, the one way a changed parameter is written."""
-    return f"parameter {name} {money(old)} -> {money(new)}"
+    return say.gettext(N_("parameter {name} {old} -> {new}")).format(name=name, old=say.money(old),
+                                                                      new=say.money(new))
 
 
-def in_force_change(spec, key: str, what: str, before: RulesAt, after: RulesAt, appears: bool) -> str:
+def in_force_change(spec, key: str, what: str, before: RulesAt, after: RulesAt, appears: bool,
+                    say: Say = ENGLISH) -> str:
     """Why a provision or rule is on one side only: its dates, or it was added or removed."""
+    _ = say.gettext
     other = before if appears else after
     ruleset = ruleset_of(other.compiled, key.split("/")[0])
     if ruleset is None or not _spec_exists(ruleset, key, spec):
         side = after if appears else before
-        return f"{what} is {'new in' if appears else 'removed from'} the rulesets ({side.label})"
+        return (_(N_("{what} is new in the rulesets ({side})")) if appears else
+                _(N_("{what} is removed from the rulesets ({side})"))).format(what=what, side=say.text(side.label))
     start, end = spec.valid_from, spec.valid_until
     if appears:
         if start and other.date < start:
-            return f"{what} comes into force on {start}"
+            return _(N_("{what} comes into force on {start}")).format(what=what, start=start)
         if end and other.date > end:
-            return f"{what} was in force until {end}"
+            return _(N_("{what} was in force until {end}")).format(what=what, end=end)
     else:
         if end and other.date > end:
-            return f"{what} is no longer in force after {end}"
+            return _(N_("{what} is no longer in force after {end}")).format(what=what, end=end)
         if start and other.date < start:
-            return f"{what} is not yet in force on {other.date} (from {start})"
-    return f"{what} is {'now' if appears else 'no longer'} in force (its dates differ between the sides)"
+            return _(N_("{what} is not yet in force on {date} (from {start})")).format(what=what, date=other.date,
+                                                                                    start=start)
+    return (_(N_("{what} is now in force (its dates differ between the sides)")) if appears else
+            _(N_("{what} is no longer in force (its dates differ between the sides)"))).format(what=what)
 
 
 def _spec_exists(ruleset: Ruleset, key: str, spec) -> bool:
