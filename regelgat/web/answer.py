@@ -21,6 +21,7 @@ from regelgat.i18n import N_
 from regelgat.web.change import change_sentence, euros, value_words
 from regelgat.web.questions import FACT_TO_FIELD, NEED_NAMES, QUESTIONS, YES_NO
 
+SHOWN_QUESTIONS = 3  # per undecided need in the short answer; the form offers them all
 OUTCOMES = {"eligible": N_("open"), "ineligible": N_("shut"), "blocked": N_("waits"),
             "undetermined": N_("not decided")}
 KINDS = {"attainable": N_("attainable"), "harmful": N_("harmful"), "impossible": N_("impossible")}
@@ -51,7 +52,8 @@ class NeedAnswer:
     need: str
     status: str  # covered, not_covered, undetermined
     by: list[str]
-    questions: list[str]
+    questions: list[str]  # the most decisive that decide it
+    more: int = 0  # further questions that also decide it (all are offered below the answer)
 
 
 @dataclass
@@ -97,10 +99,19 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
         if not open_ and not checked.compiled.answers(need):
             continue  # a selection left its other doors out: not covered would be a guess
         status = "covered" if open_ else "undetermined" if need in result.undecided else "not_covered"
-        # The form's own wording of each question, so the answer reads as the field the worker fills in.
-        unknown = [_(QUESTIONS[f].label) if f in QUESTIONS else question(f, texts.lang) for v in covering
-                   for f in verdict_fields(v, result, checked.compiled, checked.facts)] if status == "undetermined" else []
-        needs.append(NeedAnswer(_(NEED_NAMES[need]), status, open_, list(dict.fromkeys(unknown))))
+        deciding = {v.provision.key: set(verdict_fields(v, result, checked.compiled, checked.facts))
+                    for v in covering} if status == "undetermined" else {}
+        fields = set().union(*deciding.values()) if deciding else set()
+        order = list(QUESTIONS)
+
+        def decisive(f: str) -> tuple:  # the doors of this need it decides, then the interview's order
+            return -sum(f in d for d in deciding.values()), order.index(f) if f in order else len(order), f
+
+        # In the form's own wording, so it reads as the field the worker fills in.
+        unknown = [_(QUESTIONS[f].label) if f in QUESTIONS else question(f, texts.lang)
+                   for f in sorted(fields, key=decisive)]
+        needs.append(NeedAnswer(_(NEED_NAMES[need]), status, open_, unknown[:SHOWN_QUESTIONS],
+                                len(unknown[SHOWN_QUESTIONS:])))
     loops = [[title[key] for key in loop] for loop in result.loops]
     effects = [_effect(e, texts) for e in result.effects]
     staying = [_effect(e, texts) for e in checked.effects_if_staying]

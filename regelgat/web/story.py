@@ -38,6 +38,11 @@ def short_source(title: str) -> str:
     return short
 
 
+def _more(need, _) -> str:
+    """` (more questions: 7)` after the most decisive questions of an undecided need."""
+    return f" ({_('more questions:')} {need.more})" if need.more else ""
+
+
 def source_line(clause, word: str, width: int) -> str:
     """`Source: Rechtbank Amsterdam 2019 <https://...>` on one line: the title shortened until the link fits."""
     for title in (short_source(clause.source_title), clause.source_title.split(", ")[0], ""):
@@ -83,7 +88,8 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
     for need in answer.needs:
         mark, style = _MARK[need.status]
         words = (f"{_('covered by')} {', '.join(need.by)}." if need.status == "covered" else
-                 f"{_('not decided yet; it depends on:')} {'; '.join(need.questions)}." if need.status == "undetermined"
+                 f"{_('not decided yet; it depends on:')} {'; '.join(need.questions)}{_more(need, _)}"
+                 if need.status == "undetermined"
                  else _("not covered: no door is open for this need."))
         out(Text(f"{mark} ", style=style).append(f"{need.need}: ", style="bold").append(words), 2)
     if answer.doors:
