@@ -43,15 +43,6 @@ def _more(need, _) -> str:
     return f" ({_('more questions:')} {need.more})" if need.more else ""
 
 
-def source_line(clause, word: str, width: int) -> str:
-    """`Source: Rechtbank Amsterdam 2019 <https://...>` on one line: the title shortened until the link fits."""
-    for title in (short_source(clause.source_title), clause.source_title.split(", ")[0], ""):
-        line = f"{word} {title} <{clause.source_url}>" if title else f"{word} <{clause.source_url}>"
-        if len(line) <= width:
-            break
-    return line
-
-
 def _perverse_story(answer, out, _) -> None:
     """One line per need the rules reward getting worse for; --full lists every route and rule."""
     for need in answer.routes:
@@ -105,9 +96,10 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
             continue
         line.append(first_sentence(door.clause.text) + " ")
         if door.clause.cost != "impossible":  # no one can make it so: saying how would only fill the page
-            line.append(door.clause.change, style="italic")
-        out(line, 2)
-        out(source_line(door.clause, _("Source:"), console.width - 4), 4, "cyan")
+            line.append(door.clause.change + " ", style="italic")
+        source = _("Source:")
+        out(line.append(f"{source} {short_source(door.clause.source_title)}", style="cyan"), 2)
+        out(f"<{door.clause.source_url}>", 4, "cyan")  # on a line of its own, so it is never broken
     _perverse_story(answer, out, _)
     if answer.loops:
         out(Text(_("Referral loops"), style="bold underline"))
