@@ -201,7 +201,7 @@ def test_a_profile_is_in_a_loop_region_exactly_when_check_finds_gap_and_loop(min
                                         ("markdown", "# Gap map: care"), ("html", "<!doctype html>")])
 def test_every_format_says_whether_the_map_is_proven_complete(fmt, proof):
     result = CliRunner().invoke(main, ["map", "care", "--rulesets", str(CORE), "--date", "2025-03-01",
-                                       "--format", fmt])
+                                       "--format", fmt, "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert proof in result.output and "proved" in result.output
     assert "witness" in result.output.lower()
@@ -249,7 +249,7 @@ def test_region_shares_count_exactly_the_profiles_check_puts_in_each_region(maps
 
 def test_map_with_a_scenario_shows_each_regions_share_in_every_format():
     args = ["map", "care", "--rulesets", str(CORE), "--date", "2025-03-01",
-            "--scenario", str(SCENARIOS / "low-income-amsterdam.yaml"), "--size", "500"]
+            "--scenario", str(SCENARIOS / "low-income-amsterdam.yaml"), "--size", "500", "--lang", "en"]
     out = json.loads(CliRunner().invoke(main, args + ["--format", "json"]).output)
     assert out["population"]["size"] == 500 and out["population"]["scenario"] == "low-income-amsterdam"
     assert out["population"]["gaps"] == out["population"]["in_regions"]
@@ -305,7 +305,7 @@ def test_a_profile_is_in_an_opened_or_closed_region_exactly_when_its_gap_changed
 
 
 def test_map_from_to_json_and_bad_combinations():
-    args = ["map", "income", "--rulesets", str(CORE), "--from", "2025-03-01", "--to", "2025-08-01"]
+    args = ["map", "income", "--rulesets", str(CORE), "--from", "2025-03-01", "--to", "2025-08-01", "--lang", "en"]
     result = CliRunner().invoke(main, args + ["--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)

@@ -18,7 +18,8 @@ from regelgat.map import literals as lits
 from regelgat.map.regions import Mapper, Region, formula_of, parse_where, rules_of, with_granters
 from regelgat.map.solver import SolverTimeout, Space, conjunction, negation
 from regelgat.rules.at_date import RulesAt
-from regelgat.rules.changes import explain_rule, in_force_change, rule_key, rule_label
+from regelgat.i18n import N_
+from regelgat.rules.changes import ENGLISH, Say, explain_rule, in_force_change, rule_key
 
 
 @dataclass
@@ -33,8 +34,10 @@ class ChangeMap:
 
 
 def change_map(before: RulesAt, after: RulesAt, need: str, where: str | None = None,
-               timeout_s: float = 120.0) -> ChangeMap:
-    """Opened and closed regions, proven complete; on a solver timeout, those found so far with complete=False."""
+               timeout_s: float = 120.0, say: Say = ENGLISH) -> ChangeMap:
+    """Opened and closed regions, proven complete; on a solver timeout, those found so far with complete=False.
+
+    SAY words the causes (English with ids by default, as the JSON contract has them)."""
     condition = parse_where(where)
     old = Space(before.compiled, timeout_s, also=[after.compiled])
     new = Space(after.compiled, timeout_s, also=[before.compiled])
@@ -48,7 +51,7 @@ def change_map(before: RulesAt, after: RulesAt, need: str, where: str | None = N
             goal = conjunction([now.gap(need), negation(then.gap(need))])
             regions = mapper.cover(goal)
             sides = (before, after) if current == "opened" else (after, before)
-            setattr(result, current, [dataclasses.replace(r, causes=_causes(r, now, then, need, *sides))
+            setattr(result, current, [dataclasses.replace(r, causes=_causes(r, now, then, need, *sides, say))
                                    for r in regions])
         result.complete = True
     except SolverTimeout:
@@ -82,7 +85,8 @@ def _dated(space: Space) -> str:
     return f" on {space.compiled.date.isoformat()}"
 
 
-def _causes(region: Region, now: Space, then: Space, need: str, rules_then: RulesAt, rules_now: RulesAt) -> tuple[str, ...]:
+def _causes(region: Region, now: Space, then: Space, need: str, rules_then: RulesAt, rules_now: RulesAt,
+            say: Say = ENGLISH) -> tuple[str, ...]:
     """The changed rules that refuse, in the region, a provision that covered the need (or one such a
     provision waits for) there on the other date; one line each, in the words of rules/changes.py."""
     dated = _dated(then)
@@ -98,7 +102,8 @@ def _causes(region: Region, now: Space, then: Space, need: str, rules_then: Rule
             continue  # it gave no one in the region anything on the other date either
         p_now = by_key_now.get(key)
         if p_now is None:
-            out.append(f"{key}: " + in_force_change(p_then.spec, key, "provision", before, after, not opened))
+            out.append(f"{key}: " + in_force_change(p_then.spec, key, say.gettext(N_("provision")), before, after,
+                                                    not opened, say))
             continue
         rules_then_by_key = {rule_key(r): r for r in rules_of(p_then)}
         for rule in rules_of(p_now):
@@ -106,11 +111,14 @@ def _causes(region: Region, now: Space, then: Space, need: str, rules_then: Rule
             refuses = conjunction([inside, then.eligible[key], now.refuses(key, rule)])
             if old is None:
                 if now.satisfiable(refuses):
-                    out.append(f"{key} {rule_label(rule)}: "
-                               + in_force_change(rule.rule, key, "it", before, after, opened))
+                    out.append(f"{say.name_rule(key, rule)}: "
+                               + in_force_change(rule.rule, key, say.gettext(N_("it")), before, after, opened, say))
                 continue
-            what = explain_rule(old, rule, before, after) if opened else explain_rule(rule, old, before, after)
+            what = explain_rule(old, rule, before, after, say) if opened else explain_rule(rule, old, before, after, say)
             if what and now.satisfiable(refuses):
-                out.append(f"{key} {rule_label(rule)}: {what}")
-    return tuple(dict.fromkeys(out)) or ("no rule of a provision that covered it changed in a way that refuses here",)
+                out.append(f"{say.name_rule(key, rule)}: {what}")
+    return tuple(dict.fromkeys(out)) or (say.gettext(NO_CAUSE),)
+
+
+NO_CAUSE = N_("no rule of a provision that covered it changed in a way that refuses here")
 

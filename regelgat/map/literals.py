@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from regelgat.client.facts import FACT_TYPES, FactType
+from regelgat.i18n import N_
 
 _AMOUNT = FactType("number", "an amount a ruleset computes (euros a month)", optional=True)
 
@@ -165,15 +166,39 @@ def _tightest(nodes: list[Compare | Member]) -> list[Compare | Member]:
     return keep + rest
 
 
-def conditions(literals: Iterable[Literal]) -> list[str]:
-    """The region as readable conditions, one per fact."""
+def conditions(literals: Iterable[Literal], w=None) -> list[str]:
+    """The region as readable conditions, one per fact; W (batch.wording.Words) words them in its language:
+    interface words from the catalog, the rules' texts and titles from the rulesets' (default English)."""
     literals = list(literals)
+    ui, rule = (w, w.rule) if w is not None else (_same, _same)
     rules = {lit.fact: lit for lit in literals if lit.rule is not None}
     provisions = {lit.fact: lit for lit in literals if lit.provision is not None and not lit.own}
     own = {lit.fact: lit for lit in literals if lit.own}
-    return [f"{'accepted' if c == 'met' else 'refused'} on its own criteria by {own[fact].provision.spec.title} "
-            f"({fact.replace('/own_criteria', '')})" if fact in own else
-            f"{c}: {rules[fact].rule.text} ({fact})" if fact in rules else
-            f"{c} for {provisions[fact].provision.spec.title} ({fact})" if fact in provisions else
-            fact if c == "true" else f"not {fact}" if c == "false" else f"{fact} {c}"
-            for fact, c in by_fact(literals).items()]
+    out = []
+    for fact, c in by_fact(literals).items():
+        if fact in own:
+            template = ACCEPTED if c == "met" else REFUSED
+            out.append(ui(template).format(title=rule(own[fact].provision.spec.title),
+                                           key=fact.replace("/own_criteria", "")))
+        elif fact in rules:
+            out.append(ui(MET if c == "met" else NOT_MET).format(text=rule(rules[fact].rule.text), key=fact))
+        elif fact in provisions:
+            template = ELIGIBLE if c == "eligible" else NOT_ELIGIBLE
+            out.append(ui(template).format(title=rule(provisions[fact].provision.spec.title), key=fact))
+        elif c in ("true", "false", "missing", "given"):
+            out.append(fact if c == "true" else ui(_FACT[c]).format(fact=fact))
+        else:  # a comparison: operators and values as written in the rules, the words translated
+            words = c.replace(" and ", " " + ui("and") + " ")
+            out.append(f"{fact} {ui('not in')}{words[6:]}" if words.startswith("not in ") else f"{fact} {words}")
+    return out
+
+
+def _same(text: str) -> str:
+    return text
+
+
+ACCEPTED, REFUSED = N_("accepted on its own criteria by {title} ({key})"), N_("refused on its own criteria by {title} ({key})")
+MET, NOT_MET = N_("met: {text} ({key})"), N_("not met: {text} ({key})")
+ELIGIBLE, NOT_ELIGIBLE = N_("eligible for {title} ({key})"), N_("not eligible for {title} ({key})")
+_FACT = {"false": N_("not {fact}"), "missing": N_("{fact} missing"), "given": N_("{fact} given")}
+_WORDS = (N_("and"), N_("not in"))
