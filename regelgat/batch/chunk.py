@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from regelgat.batch.chunk_stats import Layout, chunk_stats, derive_results
+from regelgat.batch.chunk_stats import ChunkStats, Layout, chunk_stats, derive_results
 from regelgat.batch.rows import encode_rows
 from regelgat.batch.tally import profile_keys
 from regelgat.client.profile import NEEDS
@@ -51,7 +51,7 @@ class Job:
 class ChunkOutput:
     index: int
     n: int
-    stats: bytes
+    stats: ChunkStats  # as objects: the main process writes their bytes and merges them without reading them back
     rows: bytes
     checked: int
     seconds: float
@@ -135,7 +135,7 @@ def run_chunk(job: Job, index: int) -> ChunkOutput:
         stats.counts.update(chunk_tables(scenario.timeline, scenario.seed, index, cols, needs, derived.groups,
                                          rules_folder(job.compiled), scenario.date, scenario.spec.rulesets, pop))
     rows = encode_rows(job, layout, pop, decisions, derived, cols)
-    return ChunkOutput(index, n, stats.to_bytes(), rows, checked, time.perf_counter() - started)
+    return ChunkOutput(index, n, stats, rows, checked, time.perf_counter() - started)
 
 
 def _durable_decisions(job: Job, engine: VectorEngine, pop: ProfileColumns, needs: np.ndarray, cols) -> Decisions:

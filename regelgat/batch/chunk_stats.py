@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -100,29 +101,39 @@ class ChunkStats:
     shortfall: dict[str, np.ndarray] = field(default_factory=dict)  # group -> (labels, euros) histogram
     route_examples: dict[str, list[list[int]]] = field(default_factory=dict)  # need -> [key, index], harmful
 
-    def to_bytes(self) -> bytes:
-        """The stats as a plain .npz (no pickle), as workers send them and chunks/ stores them."""
+    def _parts(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays: dict[str, np.ndarray] = {}
         meta = {"n": self.n, "vocab": self.vocab, "pattern_sigs": self.pattern_sigs, "loop_list": self.loop_list,
                 "checked": self.checked, "route_examples": self.route_examples}
-        for prefix in ("counts", "pattern_counts", "loop_counts", "pattern_cat", "pattern_sum",
-                       "pattern_present", "moments", "sample", "shortfall"):
+        for prefix in _PREFIXES:
             for key, value in getattr(self, prefix).items():
                 arrays[f"{prefix}|{key}"] = value
+        return arrays, meta
+
+    def to_bytes(self) -> bytes:
+        """The stats as a plain .npz (no pickle), as chunks/ stores them."""
+        arrays, meta = self._parts()
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         return buffer.getvalue()
+
+    def as_read_back(self) -> "ChunkStats":
+        """What `from_bytes(to_bytes())` gives, without the .npz: merging a chunk that just arrived this
+        way costs far less than parsing its 160 array headers, and equals merging it from disk."""
+        arrays, meta = self._parts()
+        return self._from(arrays, json.loads(json.dumps(meta)))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ChunkStats":
         """Stats read back from `to_bytes`, for merging or for resuming a run."""
         with np.load(io.BytesIO(data), allow_pickle=False) as loaded:
             arrays = {k: loaded[k] for k in loaded.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode())
-        parts: dict[str, dict] = {p: {} for p in ("counts", "pattern_counts", "loop_counts", "pattern_cat",
-                                                  "pattern_sum", "pattern_present", "moments", "sample",
-                                                  "shortfall")}
+        return cls._from(arrays, json.loads(arrays.pop("meta").tobytes().decode()))
+
+    @classmethod
+    def _from(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> "ChunkStats":
+        parts: dict[str, dict] = {p: {} for p in _PREFIXES}
         for key, value in arrays.items():
             prefix, name = key.split("|", 1)
             parts[prefix][name] = value
@@ -130,6 +141,10 @@ class ChunkStats:
                    parts["loop_counts"], parts["pattern_cat"], parts["pattern_sum"], parts["pattern_present"],
                    parts["moments"], parts["sample"], meta["checked"], parts["shortfall"],
                    meta.get("route_examples", {}))
+
+
+_PREFIXES = ("counts", "pattern_counts", "loop_counts", "pattern_cat", "pattern_sum", "pattern_present", "moments",
+             "sample", "shortfall")
 
 
 @dataclass

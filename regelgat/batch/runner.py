@@ -200,8 +200,8 @@ def run_batch(scenario: Scenario, compiled: CompiledRules, options: RunOptions,
         nonlocal profiles_done, checked
         if suffix:
             write_atomic(out / "rows" / f"part-{output.index:05d}{suffix}", output.rows)
-        write_atomic(out / "chunks" / f"{output.index:05d}.npz", output.stats)
-        merging.arrived(output.index, output.stats)
+        write_atomic(out / "chunks" / f"{output.index:05d}.npz", output.stats.to_bytes())
+        merging.arrived(output.index, output.stats.as_read_back())
         profiles_done += output.n
         checked += output.checked
         if progress:
@@ -237,22 +237,22 @@ class StreamingMerge:
         self.layout = Layout(VectorEngine(job.compiled), job.scenario)
         self.merger = Merger(self.layout)
         self.next = 0
-        self.waiting: dict[int, bytes] = {}
+        self.waiting: dict[int, ChunkStats] = {}
 
-    def arrived(self, index: int, stats: bytes) -> None:
+    def arrived(self, index: int, stats: ChunkStats) -> None:
         """A chunk's stats have arrived: merge every chunk that is now due, in order."""
         self.waiting[index] = stats
         self._advance()
 
     def _advance(self) -> None:
         while self.next < self.total:
-            data = self.waiting.pop(self.next, None)
-            if data is None:
+            stats = self.waiting.pop(self.next, None)
+            if stats is None:
                 path = self.out / "chunks" / f"{self.next:05d}.npz"
                 if not path.exists():
                     return
-                data = path.read_bytes()
-            self.merger.add(ChunkStats.from_bytes(data))
+                stats = ChunkStats.from_bytes(path.read_bytes())
+            self.merger.add(stats)
             self.next += 1
 
     def summary(self) -> Summary:
