@@ -69,6 +69,10 @@ def form_of(profile: dict, lang: str) -> dict:
     for name, value in profile.items():
         if name == "children":
             form["children"] = ", ".join(str(c["age"]) for c in value if c.get("lives_with_client", True))
+        elif name == "co_residents":
+            for row, person in enumerate(value, 1):
+                form.update({f"co_age_{row}": str(person["age"]), f"co_relation_{row}": person["relation"],
+                             f"co_student_{row}": "yes" if person.get("student_finance") else ""})
         elif name == "sleeps_elsewhere":
             form.update(host=value["host"], nights_per_week=str(value["nights_per_week"]),
                         host_on_bijstand="yes" if value.get("host_on_bijstand") else "no")

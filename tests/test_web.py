@@ -187,10 +187,36 @@ def test_the_form_can_ask_every_question_that_decides_a_verdict(client):
     from regelgat.client.questions import asked_fields
     from regelgat.web.questions import QUESTIONS
 
-    # co_residents (who else lives in the home) is a list of people the form cannot take yet
-    assert set(asked_fields()) - set(QUESTIONS) == {"co_residents"}
+    assert set(asked_fields()) <= set(QUESTIONS)
     eu = {"lang": "en", "id": "E.", "age": "30", "relationship": "single", "housing": "street", "income_net_monthly": "0",
           "income_source": "none", "residence_status": "eu_citizen", "needs": ["housing", "income"], "date": DATE}
     page = client.post("/check", data=eu).text
     offered = page[page.index('id="next-heading"'):page.index('id="answers-heading"')]
     assert 'name="eu_jobseeker_or_first_3_months"' in offered  # it decides the bijstand door
+
+
+def test_who_else_lives_in_the_home_is_asked_with_the_first_questions(client):
+    empty = client.get("/?lang=en").text
+    assert 'name="co_age_1"' in empty and 'name="co_relation_1"' in empty  # the household, from the start
+    form = {"lang": "en", "id": "a", "age": "40", "relationship": "single", "income_net_monthly": "0",
+            "income_source": "none", "residence_status": "dutch", "assets": "0", "municipality": "Amsterdam",
+            "needs": "income", "date": DATE}
+    page = client.post("/check", data={**form, "co_age_1": "30", "co_relation_1": "child"}).text
+    assert 'value="30"' in page and '<option value="child" selected>' in page  # kept, to correct
+    bad = client.post("/check", data={**form, "co_age_1": "thirty", "co_relation_1": "child"})
+    assert bad.status_code == 422 and "write the age as a whole number" in bad.text
+    import datetime as dt
+
+    from regelgat.client.profile import Profile
+    from regelgat.web.interview import read_form
+
+    def norm(extra):
+        read = read_form({**form, **extra}, ["income"])
+        checked = client.app.state.checker.check(Profile(**read.data), dt.date.fromisoformat(DATE))
+        return read.data.get("co_residents"), check_json(checked)["household"]["social_minimum"]
+
+    (nobody, alone), (son, shared) = norm({}), norm({"co_age_1": "30", "co_relation_1": "child"})
+    assert nobody == [] and son == [{"age": 30, "relation": "child", "student_finance": False}]
+    assert shared < alone  # a son of 30 at home is a cost-sharer: the kostendelersnorm applies
+    student, with_student = norm({"co_age_1": "30", "co_relation_1": "child", "co_student_1": "yes"})
+    assert student[0]["student_finance"] and with_student == alone  # a student does not share costs

@@ -200,6 +200,8 @@ def _answer_words(name: str, checked: Checked, _, lang: str) -> str:
         return _(dict(question.choices)[value])
     if question.kind == "children":
         return ", ".join(str(c.age) for c in value if c.lives_with_client) or _("none")
+    if question.kind == "co_residents":
+        return ", ".join(f"{_(dict(question.choices)[r.relation])} ({r.age})" for r in value) or _("none")
     if question.kind == "sleeps_elsewhere":
         return str(value.nights_per_week) if value else "0"
     if question.kind == "needs":

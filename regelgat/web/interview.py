@@ -16,7 +16,7 @@ from regelgat.client.profile import NEEDS
 from regelgat.i18n import N_
 from regelgat.io.limits import MAX_SHORT_TEXT_CHARS
 from regelgat.rules.unknowns import questions
-from regelgat.web.questions import HOSTS, QUESTIONS
+from regelgat.web.questions import CO_RESIDENT_ROWS, HOSTS, QUESTIONS
 
 MAX_NEXT = 6  # a social worker answers a few at a time; the next check offers the rest
 
@@ -35,7 +35,7 @@ def read_form(form: Mapping[str, str], needs: Sequence[str]) -> Answers:
     answered, problems = {"id"}, {}
     for name, question in QUESTIONS.items():
         raw = (form.get(name) or "").strip()
-        if name in ("id", "needs", "children", "sleeps_elsewhere") or not raw:
+        if name in ("id", "needs", "children", "co_residents", "sleeps_elsewhere") or not raw:
             continue
         answered.add(name)
         if question.kind in ("number", "integer"):
@@ -58,6 +58,7 @@ def read_form(form: Mapping[str, str], needs: Sequence[str]) -> Answers:
     data["needs"] = [n for n in NEEDS if n in needs]
     answered.add("needs")
     _read_children(form.get("children") or "", data, answered, problems)
+    _read_co_residents(form, data, answered, problems)
     _read_sleeps_elsewhere(form, data, answered, problems)
     return Answers(data, answered, problems)
 
@@ -83,6 +84,22 @@ def _read_children(raw: str, data: dict, answered: set[str], problems: dict[str,
         problems["children"] = N_("Write the ages as whole numbers, separated by commas.")
         return
     data["children"] = [{"age": age, "lives_with_client": True} for age in ages]
+
+
+def _read_co_residents(form: Mapping[str, str], data: dict, answered: set[str], problems: dict[str, str]) -> None:
+    """Rows of age, relation and student finance; a row left empty is nobody."""
+    answered.add("co_residents")
+    people = []
+    for row in range(1, CO_RESIDENT_ROWS + 1):
+        age, relation = (form.get(f"co_age_{row}") or "").strip(), form.get(f"co_relation_{row}") or ""
+        if not age and not relation:
+            continue
+        number = _number(age, True)
+        if number is None or relation not in dict(QUESTIONS["co_residents"].choices):
+            problems["co_residents"] = N_("For each person, write the age as a whole number and choose the relation.")
+            return
+        people.append({"age": number, "relation": relation, "student_finance": form.get(f"co_student_{row}") == "yes"})
+    data["co_residents"] = people
 
 
 def _read_sleeps_elsewhere(form: Mapping[str, str], data: dict, answered: set[str], problems: dict[str, str]) -> None:

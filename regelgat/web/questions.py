@@ -15,7 +15,7 @@ from regelgat.i18n import N_
 class Question:
     field: str
     label: str
-    kind: str  # number, integer, yes_no, choice, text, needs, children, sleeps_elsewhere
+    kind: str  # number, integer, yes_no, choice, text, needs, children, co_residents, sleeps_elsewhere
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = field(default=())  # (value, label)
     unit: str = ""
@@ -41,6 +41,12 @@ _QUESTIONS = [
         ("separated", N_("married, but living apart for good")), ("divorced", N_("divorced")), ("widowed", N_("widowed")))),
     Question("children", N_("Ages of the children who live with the client"), "children",
              N_("For example: 4, 7. Leave empty if none.")),
+    Question("co_residents", N_("Who else lives in the client's home?"), "co_residents",
+             N_("Adults who share the home, not the children above. They can lower the bijstand (kostendelersnorm)."),
+             choices=(("partner", N_("partner")), ("ex_partner", N_("former partner or spouse")),
+                      ("parent", N_("parent")), ("child", N_("adult child")), ("sibling", N_("brother or sister")),
+                      ("relative", N_("other family")), ("friend", N_("friend")),
+                      ("lodger", N_("lodger or landlord on a commercial contract")), ("other", N_("someone else")))),
     Question("pregnancy_weeks", N_("Weeks pregnant"), "integer", N_("0 if not pregnant."), unit=N_("weeks")),
     Question("housing", N_("Where does the client sleep tonight?"), "choice", choices=(
         ("own_rental", N_("in a rented home of their own")), ("owner_occupied", N_("in a home they own")),
@@ -104,7 +110,9 @@ _QUESTIONS = [
     Question("amicable_route_tried", N_("Was the amicable debt route (minnelijk traject) tried, or is it evidently pointless?"), "yes_no"),
 ]
 QUESTIONS: dict[str, Question] = {q.field: q for q in _QUESTIONS}
-FIRST_QUESTIONS: tuple[str, ...] = tuple(q.field for q in _QUESTIONS[:10])
+FIRST_QUESTIONS: tuple[str, ...] = tuple(q.field for q in _QUESTIONS[:11])  # up to and with the needs
+
+CO_RESIDENT_ROWS = 3  # people the form takes; a profile file takes more
 
 HOSTS = (("ex_partner", N_("a former partner or spouse")), ("partner", N_("a partner")),
          ("family", N_("family")), ("friend", N_("a friend")))
