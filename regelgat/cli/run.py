@@ -102,6 +102,11 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
     write_reports(result.summary, out, words)
     out_console = Console(width=max(Console().width, 110))
     render_terminal(result.summary, out_console, str(out), words)
+    if compiled.answered is not None:  # --provisions/--needs: say what the counts cover
+        w = words
+        needs_shown = ", ".join(w.name(need) for need in compiled.answered) or w("none")
+        console.print(w("Only the provisions asked about and their prerequisites were evaluated; gaps are counted "
+                        "only for the needs all of whose doors were evaluated: {needs}.").format(needs=needs_shown))
     rate = scenario.size / result.seconds if result.seconds else 0
     console.print(f"{scenario.size:,} profiles in {result.seconds:.2f} s ({rate:,.0f} profiles/s, engine {engine})"
                   + (f"; resumed {result.resumed_chunks} finished chunk(s)" if result.resumed_chunks else ""))
