@@ -81,6 +81,10 @@ def headline(summary: Summary, w: Words = ENGLISH) -> list[str]:
         loop = summary.loops[0]
         lines.append(w("{count} profiles are caught in a referral loop; the most common: {loop} ({loop_count}).")
                      .format(count=w.num(overall.in_loop), loop=loop_text(loop, w), loop_count=w.num(loop.count)))
+    lines.append(w("Reading: reported practice that no rule confirms was applied as rules (--assume practice).")
+                 if summary.scenario.reading == "practice" else
+                 w("Reading: reported practice that no rule confirms refused no one (run with --assume practice "
+                   "for the pessimistic reading)."))
     return lines
 
 

@@ -74,7 +74,7 @@ def fingerprint(scenario: Scenario, compiled: CompiledRules, options: RunOptions
     # The scenario by its id and content, not by the path's spelling: `runs/x.yaml` and `/home/me/runs/x.yaml`
     # are the same run (the id makes the profile ids; the digest sees every edit).
     return {"scenario": scenario.id, "size": scenario.size, "seed": scenario.seed,
-            "date": scenario.date.isoformat(), "engine": options.engine, "rows": options.rows,
+            "date": scenario.date.isoformat(), "reading": compiled.reading, "engine": options.engine, "rows": options.rows,
             "block": BLOCK, "version": __version__,
             "inputs_sha256": content_digest([scenario.path, *(r.path for r in compiled.rulesets)]),
             **({"provisions": [p.key for p in compiled.provisions]} if compiled.answered is not None else {})}
@@ -270,6 +270,7 @@ def _finish(job: Job, layout: Layout, merger: Merger) -> dict[str, Any]:
     meta = {"scenario": {"id": scenario.id, "title": scenario.title,
                          "description": " ".join((scenario.spec.description or "").split()),
                          "size": scenario.size, "seed": scenario.seed, "date": scenario.date.isoformat(),
+                         "reading": job.compiled.reading,
                          "fixed": {k: v for k, v in sorted(scenario.spec.fixed.items())},
                          "varying": sorted(scenario.spec.vary)},
             "rulesets": [{"id": r.id, "title": r.spec.title, "agency": r.spec.agency} for r in job.compiled.rulesets],

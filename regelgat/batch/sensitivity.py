@@ -26,7 +26,7 @@ from regelgat.client.profile import NEEDS
 from regelgat.engines.vector import Decisions, VectorEngine
 from regelgat.population.generate import BLOCK, derive, sized_block
 from regelgat.population.scenario_model import Scenario
-from regelgat.rules.compiled import BoundRule, CompiledRules, compile_rules
+from regelgat.rules.compiled import STALE_PATTERN, BoundRule, CompiledRules, compile_rules
 from regelgat.rules.ruleset import Ruleset
 
 READING = "one flag off at a time; rules not applied, parameter values at their neighbouring dated value; practice as rules"
@@ -52,6 +52,8 @@ def flags_of(compiled: CompiledRules) -> tuple[list[Flag], int]:
         for rule in (*provision.criteria, *provision.exclusions, *provision.requires):
             own = {rule.rule.id, *(name for name, _ in rule.parameters)}
             for flag in rule.flags:
+                if STALE_PATTERN.match(flag.split(": ", 1)[-1]):
+                    continue  # a notice that a euro amount is old, not an assumption a variant can turn off
                 every, mine = carriers.setdefault((rule.ruleset, flag), ([], []))
                 every.append(rule)
                 if flag.split(":", 1)[0] in own:

@@ -38,6 +38,9 @@ class ScenarioInfo(_Model):
     size: int = Field(description="Number of profiles.")
     seed: int
     date: str = Field(description="Rules date, YYYY-MM-DD.")
+    reading: str = Field("rules", description=(
+        "rules: reported practice that no rule confirms refused no one (the default); practice: it was "
+        "applied as rules (`--assume practice`)."))
     fixed: dict[str, Any] = Field(description="Profile fields that are the same for everyone.")
     varying: list[str] = Field(description="Profile fields that vary.")
 

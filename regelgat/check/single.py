@@ -18,6 +18,7 @@ from regelgat.client.facts import profile_facts
 from regelgat.client.profile import ASSUMED, Profile
 from regelgat.rules.ruleset import Ruleset, load_rulesets
 from regelgat.rules.verdicts import Result, decide, effect_json, to_json
+from regelgat.check.municipality import notice, unknowable
 
 BUNDLED_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
 
@@ -56,7 +57,8 @@ class Checked:
         from regelgat.check.routes import RouteSearch
 
         def redecide(profile: Profile, facts: dict[str, Any]) -> Result:
-            return decide(self.compiled, [evaluate(a, facts) for a in self.compiled.atoms], profile.needs)
+            return decide(self.compiled, [evaluate(a, facts) for a in self.compiled.atoms], profile.needs,
+                          unknowable(profile.municipality, self.compiled))
 
         return RouteSearch(self.profile, self.facts, self.result, self.compiled, redecide)
 
@@ -78,7 +80,8 @@ def check_profile(profile: Profile, compiled: CompiledRules, engine: DurableEngi
 
     facts = add_amounts(compiled, profile_facts(profile))
     atoms = atoms_of(facts)
-    checked = Checked(profile, facts, compiled, atoms, decide(compiled, atoms, profile.needs))
+    checked = Checked(profile, facts, compiled, atoms,
+                      decide(compiled, atoms, profile.needs, unknowable(profile.municipality, compiled)))
     if profile.sleeps_elsewhere and profile.sleeps_elsewhere.nights_per_week < 7:
         # Someone who sleeps some nights at another household is usually one step from moving in:
         # show what that would do to the host, which is often why the client stays away.
@@ -99,6 +102,8 @@ def check_json(checked: Checked, lang: str = "en") -> dict[str, Any]:
     payload["effects_if_staying"] = [effect_json(e, checked.compiled, checked.facts)
                                      for e in checked.effects_if_staying]
     payload["household"] = household_json(household(checked))
+    elsewhere = notice(checked.profile.municipality, checked.compiled, lang)
+    payload["notices"] = [elsewhere] if elsewhere else []
     payload.update(routes_json(checked))
     return payload
 
@@ -122,9 +127,12 @@ def routes_json(checked: Checked) -> dict[str, Any]:
 
 
 def check_with_durable(profile: Profile, date: dt.date, rulesets: list[Ruleset] | None = None,
-                       provisions: tuple[str, ...] = (), needs: tuple[str, ...] = ()) -> Checked:
+                       provisions: tuple[str, ...] = (), needs: tuple[str, ...] = (),
+                       practice: bool = False) -> Checked:
     """Decide one profile with durable_rules, the engine of record for single checks (only the
-    provisions asked for and their prerequisites, when some are: rules/selection.py)."""
-    compiled = select(compile_rules(rulesets or load_rulesets(default_rulesets_dir()), date), provisions, needs)
+    provisions asked for and their prerequisites, when some are: rules/selection.py; PRACTICE:
+    reported practice applied as rules, the pessimistic reading)."""
+    compiled = select(compile_rules(rulesets or load_rulesets(default_rulesets_dir()), date, practice),
+                      provisions, needs)
     with DurableEngine(compiled) as engine:
         return check_profile(profile, compiled, engine)

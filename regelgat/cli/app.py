@@ -31,6 +31,13 @@ def _rulesets_option(func):
                         help="Folder of ruleset YAML files (default: the bundled rulesets/).")(func)
 
 
+def _assume_option(func):
+    return click.option(
+        "--assume", type=click.Choice(["practice"]), multiple=True,
+        help="practice: apply reported practice that no rule confirms as rules (the pessimistic reading). "
+             "By default it refuses no one and shows as a risk.")(func)
+
+
 def _load(rulesets_dir: Path | None):
     from regelgat.check.single import default_rulesets_dir
     from regelgat.rules.ruleset import load_rulesets
@@ -90,10 +97,11 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Every provision in a table, with ids and conditions (for rule authors).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the text (default: from the locale, LANG=nl_NL.UTF-8 gives Dutch).")
+@_assume_option
 @_rulesets_option
 @selection_options
-def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_dir: Path | None,
-          provisions: tuple[str, ...], needs: tuple[str, ...]) -> None:
+def check(profile: Path, date, fmt: str, full: bool, lang: str | None, assume: tuple[str, ...],
+          rulesets_dir: Path | None, provisions: tuple[str, ...], needs: tuple[str, ...]) -> None:
     """Check one client PROFILE (YAML or JSON) against every provision.
 
     By default the short story: per need covered or not, the questions to ask next, each shut
@@ -107,7 +115,8 @@ def check(profile: Path, date, fmt: str, full: bool, lang: str | None, rulesets_
 
     client = load_profile(profile)  # the client's file first: its errors matter most to the user
     rulesets = _load(rulesets_dir)
-    checked = check_with_durable(client, _date(date), rulesets, parse_list(provisions), parse_list(needs))
+    checked = check_with_durable(client, _date(date), rulesets, parse_list(provisions), parse_list(needs),
+                                 practice="practice" in assume)
     console = Console(width=max(Console().width, 120))
     from regelgat.i18n import language_from_locale
 

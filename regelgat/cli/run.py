@@ -43,12 +43,15 @@ def _interactive() -> bool:
               help="Folder of ruleset YAML files (default: the bundled rulesets/).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the reports and the printed summary (default: from the locale).")
+@click.option("--assume", type=click.Choice(["practice"]), multiple=True,
+              help="practice: apply reported practice that no rule confirms as rules (the pessimistic reading). "
+                   "By default it refuses no one; the reports say which reading they used.")
 @click.option("--sensitivity", is_flag=True,
               help="Also decide the population with each flagged assumption turned off, one at a time, and report "
                    "the range of every headline figure (summary.json 'sensitivity', the reports).")
 @selection_options
 def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executor, scheduler, check_rate, rows,
-        restart, rulesets_dir, lang, sensitivity, provisions, needs) -> None:
+        restart, rulesets_dir, lang, assume, sensitivity, provisions, needs) -> None:
     """Run the population of SCENARIO (a scenario YAML) through every ruleset.
 
     Writes profile-level results (OUT/rows/), summary.json, report.md and report.html, and prints
@@ -79,7 +82,8 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
             raise InputError(str(scenario.path), "rulesets", f"no ruleset {missing[0]!r}",
                              f"known: {', '.join(sorted(known))}")
         rulesets = [r for r in rulesets if r.id in wanted]
-    compiled = selected(compile_rules(rulesets, scenario.date), provisions, needs)
+    compiled = selected(compile_rules(rulesets, scenario.date, practice="practice" in assume), provisions, needs)
+    _only_encoded_municipalities(scenario, compiled)
     from regelgat.io.paths import output_folder
 
     out = output_folder(out_dir or Path("runs") / scenario.id, "--out")
@@ -110,6 +114,23 @@ def run(scenario_file: Path, size, seed, date, workers, out_dir, engine, executo
     rate = scenario.size / result.seconds if result.seconds else 0
     console.print(f"{scenario.size:,} profiles in {result.seconds:.2f} s ({rate:,.0f} profiles/s, engine {engine})"
                   + (f"; resumed {result.resumed_chunks} finished chunk(s)" if result.resumed_chunks else ""))
+
+
+def _only_encoded_municipalities(scenario, compiled) -> None:
+    """A batch is decided column-wise, where a local door cannot wait for local rules that are not
+    encoded: so a scenario may only simulate municipalities whose local rules are (check and the
+    page handle any municipality, with the local doors undetermined)."""
+    from regelgat.check.municipality import encoded_municipalities
+
+    encoded = encoded_municipalities(compiled)
+    varying = scenario.spec.vary.get("municipality")
+    places = ([scenario.spec.fixed["municipality"]] if "municipality" in scenario.spec.fixed else []) + (
+        list(varying.get("choice") or {}) + [varying.get("value")] if isinstance(varying, dict) else [])
+    outside = [p for p in places if p is not None and p not in encoded]
+    if encoded and outside:
+        raise InputError(str(scenario.path), "municipality", f"{outside[0]!r}: local rules are encoded only for "
+                         f"{', '.join(encoded)}", f"simulate {encoded[0]}, or check single clients of "
+                         f"{outside[0]} with `regelgat check` (its local doors stay undetermined)")
 
 
 def report_words(scenario, compiled, lang: str | None):

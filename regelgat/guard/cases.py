@@ -57,6 +57,9 @@ class Expect(_Model):
         {}, description="Euros a month, to the cent: a provision -> what it pays (0 when not eligible), or "
                         "<ruleset>/<amount id> -> that amount.")
     shortfall: float | None = Field(None, description="Euros a month the household lives below the social minimum.")
+    practice_risks: dict[str, str | tuple[str, ...]] = Field(
+        {}, description="Provision -> the reported practice (rule id) that may refuse it in practice, though no "
+                        "rule confirms it (shown as a risk; it refuses only with `assume: [practice]`).")
 
     @model_validator(mode="after")
     def _keys(self):
@@ -65,7 +68,7 @@ class Expect(_Model):
         blocked = self.blocked if isinstance(self.blocked, dict) else dict.fromkeys(self.blocked)
         for group, keys in (("eligible", self.eligible), ("ineligible", self.ineligible), ("blocked", blocked),
                             ("not_eligible", self.not_eligible), ("effects", self.effects),
-                            ("undetermined", self.undetermined),
+                            ("undetermined", self.undetermined), ("practice_risks", self.practice_risks),
                             ("amounts", self.amounts)):
             for key in keys:
                 if not re.match(_KEY, key):
@@ -81,6 +84,8 @@ class CaseSpec(_Model):
     source: str | None = Field(None, description="What the expectation rests on: a decision, a ruling, a statute.")
     persona: str | None = Field(None, description="A profile file, relative to the project root.")
     profile: dict[str, Any] | None = Field(None, description="Profile fields; with persona, they override it.")
+    assume: tuple[Literal["practice"], ...] = Field(
+        (), description="practice: decide with reported practice applied as rules (the pessimistic reading).")
     expect: Expect
 
     @model_validator(mode="after")
@@ -260,7 +265,7 @@ def run_case(case: Case, rulesets: Path | None = None, engine: Engine = "python"
     directory = Path(rulesets or case.rulesets or default_rulesets_dir())
     result = CaseResult(case, directory)
     try:
-        compiled = rules_at(directory, case.spec.date)
+        compiled = rules_at(directory, case.spec.date, practice="practice" in case.spec.assume)
         _check_names(case, compiled)
     except InputError as exc:
         result.error = exc
@@ -289,6 +294,7 @@ def _check_names(case: Case, compiled: CompiledRules) -> None:
         return CaseError(str(case.file), where, f"no {kind} {name!r} in the rulesets", hint)
 
     for key in (*expect.eligible, *expect.ineligible, *blocked, *expect.not_eligible, *expect.undetermined,
+                *expect.practice_risks,
                 *(v for v in blocked.values() if v)):
         if key not in provisions:
             raise unknown("provision", key, provisions)
@@ -338,6 +344,13 @@ def compare(expect: Expect, checked: Checked) -> list[Mismatch]:
     for key in expect.not_eligible:
         if key in verdicts and verdicts[key].outcome == "eligible":
             out.append(Mismatch(f"not_eligible: {key}", "ineligible, blocked or undetermined", actual(key), (key,)))
+    for key, rules in expect.practice_risks.items():
+        wanted = (rules,) if isinstance(rules, str) else tuple(rules)
+        verdict = verdicts.get(key)
+        risks = {r.rule.rule.id for r in verdict.risks} if verdict else set()
+        if not set(wanted) <= risks:
+            out.append(Mismatch(f"practice_risks: {key}", f"may be refused in practice by {', '.join(wanted)}",
+                                f"{actual(key)}; risks: {', '.join(sorted(risks)) or 'none'}", (key,)))
     for key, fields in expect.undetermined.items():
         wanted = () if fields is None else (fields,) if isinstance(fields, str) else tuple(fields)
         verdict = verdicts.get(key)

@@ -50,8 +50,10 @@ def ruleset_hashes(directory: Path) -> dict[str, str]:
     return {path.name: file_digest(path)[:16] for path in ruleset_files(directory)}
 
 
-def rules_at(directory: Path, date: dt.date, only: tuple[str, ...] | None = None) -> CompiledRules:
-    """The rulesets in DIRECTORY bound to DATE (only the ruleset ids in ONLY, if given); cached by content."""
+def rules_at(directory: Path, date: dt.date, only: tuple[str, ...] | None = None,
+             practice: bool = False) -> CompiledRules:
+    """The rulesets in DIRECTORY bound to DATE (only the ruleset ids in ONLY, if given; PRACTICE: reported
+    practice applied as rules); cached by content."""
     directory = Path(directory).resolve()
     if not directory.is_dir():
         raise RulesetError(str(directory), "", "not a folder of rulesets", "give the folder that holds the rulesets",
@@ -60,7 +62,7 @@ def rules_at(directory: Path, date: dt.date, only: tuple[str, ...] | None = None
     key = (str(directory), digest)
     if key not in _RULESETS:
         _RULESETS[key] = load_rulesets(directory)
-    if (*key, date, only) not in _COMPILED:
+    if (*key, date, only, practice) not in _COMPILED:
         rulesets = _RULESETS[key]
         if only is not None:
             unknown = [i for i in only if i not in {r.id for r in rulesets}]
@@ -68,8 +70,8 @@ def rules_at(directory: Path, date: dt.date, only: tuple[str, ...] | None = None
                 raise RulesetError(str(directory), "", f"no ruleset {unknown[0]!r} here",
                                    did_you_mean(unknown[0], [r.id for r in rulesets]) or "check the scenario's rulesets:")
             rulesets = [r for r in rulesets if r.id in only]
-        _COMPILED[(*key, date, only)] = compile_rules(rulesets, date)
-    return _COMPILED[(*key, date, only)]
+        _COMPILED[(*key, date, only, practice)] = compile_rules(rulesets, date, practice)
+    return _COMPILED[(*key, date, only, practice)]
 
 
 @dataclass

@@ -12,12 +12,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from regelgat.i18n import N_
 from regelgat.rules import expressions, formulas
 from regelgat.io.errors import InputError
 from regelgat.rules.money import money
 from regelgat.rules.ruleset import Amount, Provision, Rule, Ruleset
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# A euro amount last set in an earlier year than the rules date: flagged automatically on every rule
+# and amount that reads it (most euro amounts are re-set every year; an old one may be out of date).
+STALE = N_("last set on {start}; euro amounts are usually re-set every year, so on {date} this value may be out "
+           "of date")
+STALE_PATTERN = re.compile("^" + re.escape(STALE).replace(r"\{start\}", r"(?P<start>[0-9-]+)")
+                           .replace(r"\{date\}", r"(?P<date>[0-9-]+)") + "$")
 Group = Literal["criterion", "exclusion", "requirement", "effect"]
 
 
@@ -47,6 +54,9 @@ class BoundProvision:
     criteria: tuple[BoundRule, ...]
     exclusions: tuple[BoundRule, ...]
     requires: tuple[BoundRule, ...]
+    # reported practice that no rule confirms, not applied in this reading: it refuses no one, and a
+    # verdict it would have refused or held up carries it as a risk
+    risks: tuple[BoundRule, ...] = ()
 
     @property
     def key(self) -> str:
@@ -89,6 +99,12 @@ class CompiledRules:
     def answers(self, need: str) -> bool:
         """Whether gaps in `need` are decided: every door of it is among the provisions."""
         return self.answered is None or need in self.answered
+    practice: bool = False  # reported practice applied as rules (`--assume practice`), else shown as risks
+
+    @property
+    def reading(self) -> str:
+        """Which reading of reported practice these rules use, as reports state it."""
+        return "practice" if self.practice else "rules"
 
     def amount_of(self, provision_key: str) -> BoundAmount | None:
         """The amount a provision pays, if its ruleset gives one."""
@@ -115,7 +131,7 @@ class CompiledRules:
     def atom_rulesets(self) -> dict[str, list[int]]:
         """Which atoms each ruleset reads, to give every ruleset its own engine handle."""
         groups: dict[str, list[int]] = {}
-        rules = [r for p in self.provisions for r in (*p.criteria, *p.exclusions, *p.requires)] + self.effects
+        rules = [r for p in self.provisions for r in (*p.criteria, *p.exclusions, *p.requires, *p.risks)] + self.effects
         for rule in rules:
             for index in (rule.condition, rule.when, rule.unless):
                 if index is not None and all(index not in g for g in groups.values()):
@@ -123,9 +139,13 @@ class CompiledRules:
         return groups
 
 
-def compile_rules(rulesets: list[Ruleset], date: dt.date) -> CompiledRules:
-    """Bind rulesets to a date: parameter values in force filled in, conditions parsed into shared atoms."""
-    compiled = CompiledRules(date, rulesets)
+def compile_rules(rulesets: list[Ruleset], date: dt.date, practice: bool = False) -> CompiledRules:
+    """Bind rulesets to a date: parameter values in force filled in, conditions parsed into shared atoms.
+
+    Reported practice that no rule confirms (`reported_only`) refuses no one unless PRACTICE is set:
+    it is bound apart, as a risk, so no engine can let it decide a verdict by accident.
+    """
+    compiled = CompiledRules(date, rulesets, practice=practice)
     for ruleset in rulesets:
         amounts: dict[str, BoundAmount] = {}
         for amount in ruleset.spec.amounts:  # first: conditions inherit the flags of amounts they read
@@ -134,14 +154,15 @@ def compile_rules(rulesets: list[Ruleset], date: dt.date) -> CompiledRules:
         for provision in ruleset.spec.provisions:
             if not provision.active_on(date):
                 continue
-            groups = {
-                group: tuple(_bind(compiled, ruleset, provision.id, group, rule, date, amounts)
-                             for rule in rules if rule.active_on(date))
-                for group, rules in (("criterion", provision.criteria), ("exclusion", provision.exclusions),
-                                     ("requirement", provision.requires))
-            }
+            groups: dict[str, list[BoundRule]] = {"criterion": [], "exclusion": [], "requirement": [], "risk": []}
+            for group, rules in (("criterion", provision.criteria), ("exclusion", provision.exclusions),
+                                 ("requirement", provision.requires)):
+                for rule in rules:
+                    if rule.active_on(date):
+                        bound = _bind(compiled, ruleset, provision.id, group, rule, date, amounts)
+                        groups["risk" if rule.reported_only and not practice else group].append(bound)
             compiled.provisions.append(BoundProvision(
-                ruleset.id, provision, groups["criterion"], groups["exclusion"], groups["requirement"]))
+                ruleset.id, provision, *(tuple(groups[g]) for g in ("criterion", "exclusion", "requirement", "risk"))))
         compiled.effects.extend(_bind(compiled, ruleset, "", "effect", effect, date, amounts)
                                 for effect in ruleset.spec.effects if effect.active_on(date))
     return compiled
@@ -193,6 +214,9 @@ def _values(ruleset: Ruleset, names: set[str], date: dt.date) -> tuple[dict[str,
         values[name] = value.value
         if value.assumption:
             flags.append(f"{name}: {value.assumption}")
+        start = max(d for d in ruleset.spec.parameters[name].values if d <= date)
+        if ruleset.spec.parameters[name].unit.startswith("EUR") and start.year < date.year:
+            flags.append(f"{name}: " + STALE.format(start=start, date=date))
     return values, flags
 
 

@@ -57,6 +57,16 @@ class Rule(Dated):
     source: Source
     clause: str | None = Field(None, description="The law's words (quote or paraphrase).")
     assumption: str | None = Field(None, description="Why this is not confirmed; flags every verdict using it.")
+    reported_only: bool = Field(False, description=(
+        "Reported practice that no rule confirms: by default it refuses no one and shows as a risk on the "
+        "verdict; `--assume practice` applies it as a rule. Needs kind practice and an assumption."))
+
+    @field_validator("reported_only")
+    @classmethod
+    def _reported_practice(cls, reported_only, info):
+        if reported_only and (info.data.get("kind") != "practice" or not info.data.get("assumption")):
+            raise ValueError("reported_only is for kind practice with an assumption saying why no rule confirms it")
+        return reported_only
 
 
 class Criterion(Rule):

@@ -57,14 +57,14 @@ def select(compiled: CompiledRules, provisions: Iterable[str] = (), needs: Itera
         return compiled
     keep = _closure(compiled, wanted(compiled, provisions, needs, known))
     kept = [p for p in compiled.provisions if p.key in keep]
-    rules = [r for p in kept for r in (*p.criteria, *p.exclusions, *p.requires)]
+    rules = [r for p in kept for r in (*p.criteria, *p.exclusions, *p.requires, *p.risks)]
     used = sorted({i for r in rules for i in (r.condition, r.when, r.unless) if i is not None})
     remap = {old: new for new, old in enumerate(used)}
     atoms = [compiled.atoms[i] for i in used]
     answered = tuple(n for n in NEEDS if all(p.key in keep for p in compiled.provisions if n in p.spec.covers))
     out = CompiledRules(compiled.date, [r for r in compiled.rulesets if any(p.ruleset == r.id for p in kept)],
                         [_moved(p, remap) for p in kept], [], atoms,
-                        _amounts(compiled, atoms, kept, "income" in answered), answered)
+                        _amounts(compiled, atoms, kept, "income" in answered), answered, compiled.practice)
     return out
 
 
@@ -89,7 +89,7 @@ def _moved(provision: BoundProvision, remap: dict[int, int]) -> BoundProvision:
 
     return BoundProvision(provision.ruleset, provision.spec, *(tuple(map(rule, group)) for group in
                                                                (provision.criteria, provision.exclusions,
-                                                                provision.requires)))
+                                                                provision.requires, provision.risks)))
 
 
 def _amounts(compiled: CompiledRules, atoms: list, kept: list[BoundProvision], minimum: bool) -> list[BoundAmount]:

@@ -17,7 +17,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_decimal
 
-from regelgat.rules.compiled import BoundRule, CompiledRules
+from regelgat.i18n import translations
+from regelgat.rules.compiled import STALE, STALE_PATTERN, BoundRule, CompiledRules
 from regelgat.rules.ruleset import Ruleset
 
 LANGUAGE_DIRS = {"nl": "nl"}
@@ -92,7 +93,11 @@ class RulesetTexts:
 
     def flag(self, flag: str) -> str:
         """An assumption flag (`name: why it is unconfirmed`) as its words alone, translated."""
-        return self(flag.split(": ", 1)[-1])
+        words = flag.split(": ", 1)[-1]
+        stale = STALE_PATTERN.match(words)
+        if stale and self.lang != "en":  # made by regelgat, not by a ruleset: its words are in the app's catalog
+            return translations(self.lang).gettext(STALE).format(**stale.groupdict())
+        return self(words)
 
 
 def _number(value: float, lang: str) -> str:
@@ -162,7 +167,7 @@ def bound_texts(compiled: CompiledRules, lang: str) -> dict[str, str]:
         return {}
     texts = load_texts(compiled.rulesets, lang)
     out = {ruleset.spec.title: texts(ruleset.spec.title) for ruleset in compiled.rulesets}
-    bound = [rule for p in compiled.provisions for rule in (*p.criteria, *p.exclusions, *p.requires)]
+    bound = [rule for p in compiled.provisions for rule in (*p.criteria, *p.exclusions, *p.requires, *p.risks)]
     for provision in compiled.provisions:
         out[provision.spec.title] = texts(provision.spec.title)
     for rule in (*bound, *compiled.effects):

@@ -36,6 +36,9 @@ class Verdict:
     # what refused it (ineligible), what holds it up (blocked), what is not known yet (undetermined), or ()
     deciding: tuple[Reason, ...]
     blocked_by: tuple[str, ...]  # provisions it waits for, when blocked or undetermined on a prerequisite
+    # reported practice (not applied as a rule) that would refuse or hold it up, or might: "may be
+    # refused in practice"
+    risks: tuple[Reason, ...] = ()
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -84,7 +87,8 @@ def _fixpoint(compiled: CompiledRules, own: dict[str, bool], met) -> set[str]:
     return inside
 
 
-def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequence[str]) -> Result:
+def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequence[str],
+           unknowable: frozenset[BoundRule] = frozenset()) -> Result:
     """The verdicts for one profile from its atoms' answers (True, False or None for unknown): the heart of regelgat.
 
     Three-valued throughout. A provision is eligible if it is so whatever the unknown facts turn
@@ -93,28 +97,33 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
     is definitely out of reach, and undetermined otherwise: an answer to a question could open it.
     A need is a gap only when no door could open; referral loops are only those with a member
     that definitely meets its own criteria. The numpy engine reproduces this column-wise
-    (VectorEngine.decide) and is held equal to it.
+    (VectorEngine.decide) and is held equal to it. UNKNOWABLE rules count as unknown whatever the
+    facts (the local rules of a municipality the client does not live in: check/municipality.py).
     """
+    def status(rule: BoundRule, exclusion: bool = False) -> Status:
+        found = reason_status(rule, atoms, exclusion)
+        return "unknown" if rule in unknowable and found != "not_applicable" else found
+
     own: dict[str, list[Reason]] = {}
     for provision in compiled.provisions:
-        own[provision.key] = [Reason(r, reason_status(r, atoms)) for r in provision.criteria] + \
-            [Reason(r, reason_status(r, atoms, exclusion=True)) for r in provision.exclusions]
+        own[provision.key] = [Reason(r, status(r)) for r in provision.criteria] + \
+            [Reason(r, status(r, exclusion=True)) for r in provision.exclusions]
     own_fail = {key: any(r.status == "fail" for r in reasons) for key, reasons in own.items()}
     own_ok = {key: all(r.passed for r in reasons) for key, reasons in own.items()}
 
     def waiver(rule: BoundRule) -> bool | None:
-        return None if rule.unless is None else atoms[rule.unless]
+        return None if rule.unless is None or rule in unknowable else atoms[rule.unless]
 
     eligible = _fixpoint(compiled, own_ok, lambda r, inside: waiver(r) is True or any(
         g in inside for g in r.rule.granters))
-    possible = _fixpoint(compiled, {k: not v for k, v in own_fail.items()}, lambda r, inside: (
+    possible = _fixpoint(compiled, {k: not v for k, v in own_fail.items()}, lambda r, inside: r in unknowable or (
         r.unless is not None and waiver(r) is not False) or any(g in inside for g in r.rule.granters))
 
     verdicts, edges = [], {}
     for provision in compiled.provisions:
         requirement_reasons = [Reason(r, "not_applicable" if waiver(r) is True else
                                       "pass" if any(g in eligible for g in r.rule.granters) else
-                                      "unknown" if (r.unless is not None and waiver(r) is None) or any(
+                                      "unknown" if r in unknowable or (r.unless is not None and waiver(r) is None) or any(
                                           g in possible for g in r.rule.granters) else "fail")
                                for r in provision.requires]
         reasons = tuple(own[provision.key] + requirement_reasons)
@@ -131,7 +140,8 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
             outcome, deciding = "blocked", tuple(r for r in requirement_reasons if r.status == "fail")
         blocked_by = tuple(sorted({g for r in deciding if r.rule.group == "requirement"
                                    for g in r.rule.rule.granters})) if outcome in ("blocked", "undetermined") else ()
-        verdicts.append(Verdict(provision, outcome, reasons, deciding, blocked_by))
+        verdicts.append(Verdict(provision, outcome, reasons, deciding, blocked_by,
+                                _risks(provision, atoms, waiver) if outcome in ("eligible", "undetermined") else ()))
 
     covered = {need for v in verdicts if v.outcome == "eligible" for need in v.provision.spec.covers}
     open_ = {need for v in verdicts if v.outcome == "undetermined" for need in v.provision.spec.covers}
@@ -142,6 +152,22 @@ def decide(compiled: CompiledRules, atoms: Sequence[bool | None], needs: Sequenc
     # A loop traps the client only if a provision in it definitely accepts them on its own criteria.
     blocked = {v.provision.key for v in verdicts if v.outcome == "blocked" and own_ok[v.provision.key]}
     return Result(compiled.date, tuple(verdicts), gaps, referral_loops(edges, blocked), effects, undecided)
+
+
+def _risks(provision: BoundProvision, atoms: Sequence[bool | None], waiver) -> tuple[Reason, ...]:
+    """The reported practice that would refuse or hold up this provision if applied as a rule
+    (status fail), or might (unknown): a risk to name, never a reason the verdict rests on."""
+    out = []
+    for rule in provision.risks:
+        if rule.group == "requirement":
+            # a risk even when the granting door is open: the client is sent there first
+            status: Status = "pass" if waiver(rule) is True else \
+                "unknown" if rule.unless is not None and waiver(rule) is None else "fail"
+        else:
+            status = reason_status(rule, atoms, exclusion=rule.group == "exclusion")
+        if status in ("fail", "unknown"):
+            out.append(Reason(rule, status))
+    return tuple(out)
 
 
 def referral_loops(edges: dict[str, list[str]], blocked: set[str]) -> tuple[tuple[str, ...], ...]:
@@ -259,6 +285,7 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
     return {
         "profile": profile_id,
         "date": result.date.isoformat(),
+        "reading": compiled.reading,
         "questions": [{"fact": name, "text": question(name, lang), "decides": decides}
                       for name, decides in questions(result, compiled, facts)],
         "verdicts": [{
@@ -274,6 +301,8 @@ def to_json(result: Result, profile_id: str, facts: dict[str, Any], compiled: Co
             "questions": list(verdict_fields(v, result, compiled, facts)),
             "assumed": [assumed_text(f, lang) for f in assumed(v, compiled, set(assumed_fields))],
             "flagged": bool(v.flags),
+            "practice_risks": [{"criterion": r.rule.rule.id, "text": r.rule.text, "source": source(r.rule),
+                                "status": r.status, "assumption": r.rule.rule.assumption} for r in v.risks],
             "amount": verdict_amount(v, compiled, facts),
             "amount_assumptions": amount_flags(v, compiled),
             "reasons": [reason(r) for r in v.reasons],

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from regelgat.check.routes import Route
+from regelgat.check.municipality import notice
 from regelgat.check.single import Checked
 from regelgat.rules.amounts import profile_facts_read
 from regelgat.client.questions import question
@@ -83,6 +84,8 @@ class Answer:
     flags: list[tuple[str, str]]
     table: list[dict]
     routes: list[NeedRoutes] = field(default_factory=list)  # filled by the story (routes_in_words); the page has none yet
+    risks: list[tuple[str, str]] = field(default_factory=list)  # (door, reported practice that may refuse it)
+    notices: list[str] = field(default_factory=list)  # such as: this municipality's local rules are not encoded
 
 
 def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str]) -> Answer:
@@ -110,6 +113,8 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
         # In the form's own wording, so it reads as the field the worker fills in.
         unknown = [_(QUESTIONS[f].label) if f in QUESTIONS else question(f, texts.lang)
                    for f in sorted(fields, key=decisive)]
+        if status == "undetermined" and not unknown:  # only local doors, in a municipality not encoded
+            unknown = [_("the local rules of the client's municipality, which regelgat does not encode yet")]
         needs.append(NeedAnswer(_(NEED_NAMES[need]), status, open_, unknown[:SHOWN_QUESTIONS],
                                 len(unknown[SHOWN_QUESTIONS:])))
     loops = [[title[key] for key in loop] for loop in result.loops]
@@ -122,7 +127,12 @@ def build_answer(checked: Checked, texts: RulesetTexts, _: Callable[[str], str])
     table = [{"title": title[v.provision.key], "covers": ", ".join(_(NEED_NAMES[n]) for n in v.provision.spec.covers),
               "outcome": OUTCOMES[v.outcome], "flagged": bool(v.flags),
               "reasons": [_clause(r, checked, texts, _) for r in v.deciding]} for v in ordered]
-    return Answer(needs, doors, loops, effects, staying, list(dict.fromkeys(flags)), table)
+    # Reported practice that no rule confirms refuses no one here, but may in practice: say so.
+    risks = [(title[v.provision.key], texts.rule(r.rule)) for v in ordered
+             if v in mine or v.outcome == "eligible" for r in v.risks]
+    elsewhere = notice(profile.municipality, checked.compiled, texts.lang)
+    return Answer(needs, doors, loops, effects, staying, list(dict.fromkeys(flags)), table,
+                  risks=list(dict.fromkeys(risks)), notices=[elsewhere] if elsewhere else [])
 
 
 def routes_in_words(checked: Checked, texts: RulesetTexts, _) -> list[NeedRoutes]:

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from regelgat.check.household import household
 from regelgat.check.single import Checked
+from regelgat.check.municipality import notice
 from regelgat.client.questions import assumed_text, question
 from regelgat.i18n import N_, translations
 from regelgat.rules.translations import RulesetTexts
@@ -236,6 +237,11 @@ def render_full(checked: Checked, texts: RulesetTexts, lang: str, console: Conso
     _ = full._
     console.print(Text(f"regelgat check: {checked.profile.id}", style="bold").append(
         f"  ({_('Rules in force on')} {checked.result.date.isoformat()})", style="dim"))
+    if checked.compiled.practice:
+        console.print(Text(_("Reading: reported practice applied as rules (--assume practice)."), style="magenta"))
+    elsewhere = notice(checked.profile.municipality, checked.compiled, lang)
+    if elsewhere:
+        console.print(Text(elsewhere, style="yellow"))
     asked = full.questions()
     if asked:
         console.print(Text(_("Questions that decide the undetermined verdicts (most decisive first):"), style="bold"))
@@ -247,4 +253,9 @@ def render_full(checked: Checked, texts: RulesetTexts, lang: str, console: Conso
         console.print(Text(f"{FLAG} {_('rests on an unconfirmed assumption:')}", style="magenta"))
         for line in flags:
             console.print(Text(f"  {line}"))
+    risks = [(full.title[v.provision.key], texts.rule(r.rule)) for v in checked.result.verdicts for r in v.risks]
+    if risks:
+        console.print(Text(_("May be refused in practice (reported, not a confirmed rule)"), style="magenta"))
+        for title, text in risks:
+            console.print(Text(f"  {title}: {text}"))
     console.print(Panel(Group(*full.summary()), title=_("Summary"), expand=True))

@@ -64,6 +64,8 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
             console.print(Text(" " * indent) + line, soft_wrap=True)
     out(Text(f"regelgat check: {checked.profile.id}", style="bold").append(
         f"  ({_('Rules in force on')} {checked.result.date.isoformat()})", style="dim"))
+    for line in answer.notices:
+        out(line, 0, "yellow")
     # The questions first: their answers decide what is still undetermined.
     asked = {name for name in QUESTIONS if name in checked.profile.model_fields_set}
     questions = next_questions(checked, asked | {"id", "needs"})
@@ -111,6 +113,10 @@ def render_story(checked: Checked, texts: RulesetTexts, lang: str, console: Cons
         out(effect.text, 2)
     for effect in answer.effects_if_staying:
         out(Text(f"{_('If the client slept there most nights:')} ", style="bold").append(effect.text, style=""), 2)
+    if answer.risks:
+        out(Text(_("May be refused in practice (reported, not a confirmed rule)"), style="bold underline"))
+    for title, text in answer.risks:
+        out(Text(f"{title}: ", style="bold").append(text), 2)
     if answer.flags:
         out(Text(f"[!] {_('Unconfirmed assumptions behind this answer')}: {len(answer.flags)} (--full)",
                  style="magenta"))
