@@ -55,6 +55,9 @@ def _md_rule(rule: Rule, role: str) -> list[str]:
         lines.append(f"  > {' '.join(rule.clause.split())}")
     if rule.assumption:
         lines.append(f"  **Unconfirmed assumption:** {rule.assumption}")
+    if rule.reported_only:
+        lines.append("  **Reported practice:** refuses no one by default (shown as a risk); "
+                     "`--assume practice` applies it as a rule.")
     return lines
 
 
