@@ -29,7 +29,8 @@ from regelgat.population.scenario_model import Scenario
 from regelgat.rules.compiled import STALE_PATTERN, BoundRule, CompiledRules, compile_rules
 from regelgat.rules.ruleset import Ruleset
 
-READING = "one flag off at a time; rules not applied, parameter values at their neighbouring dated value; practice as rules"
+READING = ("one flag off at a time; rules not applied, parameter values at their neighbouring dated value; "
+           "reported practice read as in the run")
 
 
 @dataclass(frozen=True)

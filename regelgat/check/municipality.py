@@ -31,8 +31,10 @@ def is_local(rule: BoundRule, compiled: CompiledRules) -> bool:
 
 
 def outside(municipality: str | None, compiled: CompiledRules) -> bool:
-    """Whether the client lives in a municipality whose local rules are not encoded (unknown is not outside)."""
-    return municipality is not None and municipality not in encoded_municipalities(compiled)
+    """Whether the client lives in a municipality whose local rules are not encoded (unknown is not outside;
+    rulesets that name no municipality apply anywhere)."""
+    encoded = encoded_municipalities(compiled)
+    return municipality is not None and bool(encoded) and municipality not in encoded
 
 
 def unknowable(municipality: str | None, compiled: CompiledRules) -> frozenset[BoundRule]:
