@@ -8,13 +8,14 @@ from __future__ import annotations
 from regelgat.batch.plain_summary import first_sentence
 from regelgat.batch.summary_model import FigureRange, SensitiveFlag, Summary
 from regelgat.batch.wording import ENGLISH, Words
+from regelgat.i18n import N_
 
-READING = ("Reading: each flagged assumption is turned off alone. A flagged criterion, exclusion or prerequisite "
-           "is not applied. A flagged parameter value takes the parameter's nearest other dated value (the one "
-           "before, else the one after) in every rule and amount that reads it; a value with no other date turns "
-           "off the rules whose conditions read it. A flag on an amount's formula stays on. Reported practice is "
-           "read as in the run. {flags} flags are carried by a rule on the rules date; "
-           "{quiet} of them refuse no one here; {staying} more stay on (nothing to put in their place).")
+READING = N_("Reading: each flagged assumption is turned off alone. A flagged criterion, exclusion or prerequisite "
+             "is not applied. A flagged parameter value takes the parameter's nearest other dated value (the one "
+             "before, else the one after) in every rule and amount that reads it; a value with no other date turns "
+             "off the rules whose conditions read it. A flag on an amount's formula stays on. Reported practice is "
+             "read as in the run. {flags} flags are carried by a rule on the rules date; "
+             "{quiet} of them refuse no one here; {staying} more stay on (nothing to put in their place).")
 
 
 def _flag_words(flag: SensitiveFlag, summary: Summary, w: Words) -> str:
