@@ -119,3 +119,16 @@ def test_an_old_euro_amount_is_flagged_on_every_rule_that_reads_it_in_both_langu
     assert dutch != flag.split(": ", 1)[1] and "2026-02-01" in dutch
     later = compile_rules(rulesets, dt.date(2027, 2, 1))
     assert any(_stale(r.flags) for p in later.provisions if p.spec.id == "algemene_bijstand" for r in p.criteria)
+
+
+def test_the_api_reads_practice_only_when_asked(rulesets):
+    from fastapi.testclient import TestClient
+
+    from regelgat.web.app import create_app
+
+    profile = yaml.safe_load((PERSONAS / "alcoholic-client.yaml").read_text(encoding="utf-8"))
+    with TestClient(create_app(rulesets, DATE)) as client:
+        default = client.post("/api/v1/check", json={"profile": profile, "date": "2026-02-01"}).json()
+        practice = client.post("/api/v1/check?assume=practice", json={"profile": profile, "date": "2026-02-01"}).json()
+    assert (default["reading"], practice["reading"]) == ("rules", "practice")
+    assert not default["loops"] and practice["loops"]

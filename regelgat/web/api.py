@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
@@ -78,16 +78,18 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 
 @router.post("/check", summary="Check one client profile against every provision")
-def check(body: CheckRequest, request: Request, lang: str | None = None) -> dict[str, Any]:
+def check(body: CheckRequest, request: Request, lang: str | None = None,
+          assume: Literal["practice"] | None = None) -> dict[str, Any]:
     """Per provision eligible, ineligible, blocked or undetermined, with the deciding criteria and
     their sources, then the questions that decide what is undetermined, gaps, referral loops and
     effects on others; with `provisions` or `needs`, only those provisions (or the doors of those
     needs) and their prerequisites. Texts meant for people (questions, assumed defaults) follow
     `?lang=nl|en`, else the Accept-Language header, else English. The profile is neither stored
-    nor logged."""
+    nor logged. `?assume=practice` applies reported practice that no rule confirms as rules (by
+    default it refuses no one and shows as `practice_risks`)."""
     try:
         checked = request.app.state.checker.check(body.profile, body.date or dt.date.today(),
-                                                  (tuple(body.provisions), tuple(body.needs)))
+                                                  (tuple(body.provisions), tuple(body.needs)), assume == "practice")
     except InputError as exc:  # a provision or need that does not exist
         return error_response(InputError(BODY, f"{exc.setting}: {exc.place}", exc.problem, exc.fix))
     accept = request.headers.get("accept-language")

@@ -33,30 +33,31 @@ class Checker:
 
     def __init__(self, rulesets: list[Ruleset], today: dt.date | None = None) -> None:
         self.rulesets = rulesets
-        self._warm: dict[tuple[dt.date, Selection], _Warm] = {}
+        self._warm: dict[tuple[dt.date, Selection, bool], _Warm] = {}
         self._lock = threading.RLock()
         self.warm_up(today or dt.date.today())
 
-    def warm_up(self, date: dt.date, selection: Selection = ((), ())) -> _Warm:
-        """The rules of `date` (cut down to a selection of provisions or needs), compiled with their engine."""
+    def warm_up(self, date: dt.date, selection: Selection = ((), ()), practice: bool = False) -> _Warm:
+        """The rules of `date` (cut down to a selection of provisions or needs; PRACTICE: reported practice
+        applied as rules), compiled with their engine."""
         with self._lock:
-            warm = self._warm.get((date, selection))
+            warm = self._warm.get((date, selection, practice))
             if warm is None:
-                compiled = select(self.compiled(date), *selection) if any(selection) else \
-                    compile_rules(self.rulesets, date)
+                compiled = select(self.compiled(date, practice), *selection) if any(selection) else \
+                    compile_rules(self.rulesets, date, practice)
                 warm = _Warm(compiled, DurableEngine(compiled))
                 if len(self._warm) >= MAX_DATES:
                     oldest = next(iter(self._warm))
                     self._warm.pop(oldest).engine.close()
-                self._warm[(date, selection)] = warm
+                self._warm[(date, selection, practice)] = warm
             return warm
 
-    def compiled(self, date: dt.date) -> CompiledRules:
-        return self.warm_up(date).compiled
+    def compiled(self, date: dt.date, practice: bool = False) -> CompiledRules:
+        return self.warm_up(date, practice=practice).compiled
 
-    def check(self, profile: Profile, date: dt.date, selection: Selection = ((), ())) -> Checked:
+    def check(self, profile: Profile, date: dt.date, selection: Selection = ((), ()), practice: bool = False) -> Checked:
         with self._lock:
-            warm = self.warm_up(date, selection)
+            warm = self.warm_up(date, selection, practice)
             return check_profile(profile, warm.compiled, warm.engine)
 
     def close(self) -> None:
