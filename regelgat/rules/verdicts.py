@@ -6,7 +6,7 @@ Engines only answer atoms; whichever engine answered, the same code assembles th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
 from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules
@@ -37,8 +37,9 @@ class Verdict:
     deciding: tuple[Reason, ...]
     blocked_by: tuple[str, ...]  # provisions it waits for, when blocked or undetermined on a prerequisite
     # reported practice (not applied as a rule) that would refuse or hold it up, or might: "may be
-    # refused in practice"
-    risks: tuple[Reason, ...] = ()
+    # refused in practice". What a reader is told, not part of the decision: the numpy engine leaves it
+    # out, and engines are compared on decisions alone.
+    risks: tuple[Reason, ...] = field(default=(), compare=False)
 
     @property
     def flags(self) -> tuple[str, ...]:
