@@ -29,7 +29,9 @@ WORKING_45_PLUS = 'age >= 45 and income_source == "employment"'
 
 @pytest.fixture(scope="module")
 def compiled(rulesets):
-    return compile_rules(rulesets, DATE)
+    # The pessimistic reading, with reported practice applied as rules: the reading that has the
+    # referral loops (by default reported practice refuses no one, and the bundled rules loop nowhere).
+    return compile_rules(rulesets, DATE, practice=True)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +80,9 @@ def test_a_profile_is_in_a_region_exactly_when_check_finds_the_gap(maps, compile
     checked = check_profile(profile.model_copy(update={"needs": list(maps)}), compiled)
     for need, result in maps.items():
         gap = need in checked.result.gaps
+        if profile.municipality not in (None, "Amsterdam"):  # the map is of the municipality whose rules it has
+            assert not _in_map(result, checked), need
+            continue
         if result.where and evaluate(regions_module.parse_where(result.where), checked.facts) is not True:
             assert gap or not _in_map(result, checked), need  # outside --where: a region still holds only gaps
             continue
@@ -106,7 +111,7 @@ def test_mr_k_is_in_the_housing_map(maps, compiled):
 
 @pytest.mark.parametrize("date", [dt.date(2025, 8, 1), DATE])
 def test_the_pregnant_19_year_old_is_in_the_map_of_each_of_her_gaps(rulesets, date):
-    compiled = compile_rules(rulesets, date)
+    compiled = compile_rules(rulesets, date, practice=True)  # her housing gap rests on reported practice
     checked = check_profile(load_profile(PERSONAS / "pregnant-19.yaml"), compiled)
     assert checked.result.gaps
     for need in checked.result.gaps:

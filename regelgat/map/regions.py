@@ -42,9 +42,11 @@ class Region:
     witness: Profile | None  # None only in a map the solver could not finish
     cycle: tuple[str, ...] = ()  # for a loop region: the referral loop that traps the client
     causes: tuple[str, ...] = ()  # for a region a rule change opened or closed: the changes that did it
+    municipalities: tuple[str, ...] = ()  # the map covers clients of these (local rules encoded) or of an unknown one
 
     def contains(self, facts: dict[str, Any], eligible: set[str] = frozenset()) -> bool:
-        return all(lit.holds(facts, eligible) for lit in self.literals)
+        elsewhere = self.municipalities and facts.get("municipality") not in (None, *self.municipalities)
+        return not elsewhere and all(lit.holds(facts, eligible) for lit in self.literals)
 
     @property
     def conditions(self) -> list[str]:
@@ -162,7 +164,8 @@ class Mapper:
         simplest member."""
         provisions = [self.space.provision(k) for k in region.cycle] if region.cycle else self.covering
         clauses = [_clause(p, r) for p in provisions for r in self._shut_by(p, formula)]
-        return Region(region.literals, tuple(clauses), self._witness(formula, goal), region.cycle)
+        return Region(region.literals, tuple(clauses), self._witness(formula, goal), region.cycle,
+                      municipalities=self.space.municipalities)
 
     def _witness(self, region: Formula, goal: Formula) -> Profile:
         values = self.space.simplest([region, goal, self.inside], defaults(), self.nearby)

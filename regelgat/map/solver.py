@@ -23,7 +23,9 @@ from regelgat.client.profile import Profile
 from regelgat.io.errors import Fault
 from regelgat.rules import formulas
 from regelgat.rules.compiled import BoundRule, CompiledRules
-from regelgat.rules.expressions import And, Compare, Member, Node, Num, Or, facts_read
+from regelgat.check.municipality import encoded_municipalities
+from regelgat.map.reads import amounts_gaps_read, constants
+from regelgat.rules.expressions import And, Compare, Member, Node, Num, Or
 
 Formula = z3.BoolRef
 
@@ -67,7 +69,7 @@ class Space:
         # (`_amount_constraints`), so gap regions stay exact; the others are free numbers >= 0,
         # missing where unknown, which no gap depends on (huurtoeslag covers no need).
         self.types = {**FACT_TYPES, **{a.name: FactType("number", a.text, optional=True) for a in compiled.amounts}}
-        self.texts = {name: sorted({str(v) for c in (compiled, *also) for v in _constants(c, name)})
+        self.texts = {name: sorted({str(v) for c in (compiled, *also) for v in constants(c, name)})
                       for name, fact in self.types.items() if fact.kind == "text"}
         self.vars: dict[str, z3.ExprRef] = {}
         self.present: dict[str, Formula] = {}
@@ -93,6 +95,12 @@ class Space:
             if fact.optional:
                 self.present[name] = z3.Bool(f"{z3_name}__present")
         self.background = z3.And(background + _derived_constraints(self) + _amount_constraints(self))
+        # The map is of the municipalities whose local rules are encoded (or an unknown one): elsewhere
+        # the local doors are undetermined (check/municipality.py), never part of a gap region.
+        self.municipalities = encoded_municipalities(compiled)
+        if self.municipalities and "municipality" in self.texts:
+            self.background = z3.And(self.background, z3.Implies(self.known("municipality"), z3.Or(
+                [self.vars["municipality"] == self.code("municipality", m) for m in self.municipalities])))
         self._atoms: dict[int, tuple[Formula, Formula]] = {}
         self.eligible = self._eligibility()
         self._base = z3.Solver()
@@ -349,24 +357,6 @@ def negation(formula: Formula) -> Formula:
     return z3.Not(formula)
 
 
-def _constants(compiled: CompiledRules, name: str) -> set[Any]:
-    """The values a fact is compared with anywhere in the compiled rules."""
-    found: set[Any] = set()
-
-    def walk(node: Node) -> None:
-        if isinstance(node, Compare) and node.fact == name:
-            found.add(node.value)
-        elif isinstance(node, Member) and node.fact == name:
-            found.update(node.values)
-        elif isinstance(node, (And, Or)):
-            for item in node.items:
-                walk(item)
-
-    for atom in compiled.atoms:
-        walk(atom)
-    return found
-
-
 def _derived_constraints(space: Space) -> list[Formula]:
     """What a real profile can produce: each derived fact as the function of the profile in facts.py."""
     v, known = space.vars, space.known
@@ -433,22 +423,6 @@ def _derived_constraints(space: Space) -> list[Formula]:
     return list(rules.values())
 
 
-def _amounts_gaps_read(compiled: CompiledRules) -> set[str]:
-    """The amounts read, directly or through other amounts, by a provision that covers a need."""
-    amounts = {a.name: a for a in compiled.amounts}
-    rules = [r for p in compiled.provisions if p.spec.covers for r in (*p.criteria, *p.exclusions, *p.requires)]
-    todo = {name for r in rules for i in (r.condition, r.when, r.unless) if i is not None
-            for name in facts_read(compiled.atoms[i]) if name in amounts}
-    found: set[str] = set()
-    while todo:
-        name = todo.pop()
-        found.add(name)
-        for when, formula in amounts[name].cases:
-            read = formulas.facts_read(formula) | (facts_read(when) if when is not None else set())
-            todo |= {n for n in read if n in amounts} - found
-    return found
-
-
 def _formula(space: Space, node: formulas.Formula) -> tuple[z3.ArithRef, Formula]:
     """(value, known) of a bound amount formula, as `formulas.evaluate` computes it."""
     if isinstance(node, Num):
@@ -480,7 +454,7 @@ def _amount_constraints(space: Space) -> list[Formula]:
     """Each amount a gap depends on as its cases (the first whose `when` holds; unknown where a
     `when` or the formula needs a missing fact; else 0), rounded half up to whole cents."""
     out = []
-    needed = _amounts_gaps_read(space.compiled)
+    needed = amounts_gaps_read(space.compiled)
     for amount in space.compiled.amounts:
         if amount.name not in needed:
             continue

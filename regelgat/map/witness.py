@@ -34,7 +34,9 @@ def profile_from_facts(values: dict[str, Any], need: str, label: str, named: dic
     fields: dict[str, Any] = {"id": label, "needs": [need]}
     for name in PROFILE_FACTS:
         value = values.get(name)
-        if FACT_TYPES[name].kind == "text" and value is None:
+        # A text the rules compare: 'any other' where the solver gave one no rule names, unknown where
+        # it gave none. A text no rule reads is always 'any other'.
+        if FACT_TYPES[name].kind == "text" and value is None and (name in values or not named[name]):
             value = _other_text(named[name])
         if value is None and not FACT_TYPES[name].optional:
             continue
