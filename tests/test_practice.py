@@ -132,3 +132,12 @@ def test_the_api_reads_practice_only_when_asked(rulesets):
         practice = client.post("/api/v1/check?assume=practice", json={"profile": profile, "date": "2026-02-01"}).json()
     assert (default["reading"], practice["reading"]) == ("rules", "practice")
     assert not default["loops"] and practice["loops"]
+
+
+def test_the_map_has_the_referral_loops_only_when_practice_is_assumed():
+    runner = CliRunner()
+    args = ["map", "care", "--loops", "--date", "2026-01-15", "--format", "json"]
+    default = json.loads(runner.invoke(main, args).output)
+    practice = json.loads(runner.invoke(main, [*args, "--assume", "practice"]).output)
+    assert default["complete"] and not default["loops"]
+    assert practice["complete"] and practice["loops"]

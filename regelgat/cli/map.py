@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from regelgat.cli.app import DATE, _date, _load, _rulesets_option
+from regelgat.cli.app import DATE, _assume_option, _date, _load, _rulesets_option
 
 SOLVER_TIMEOUT_EXIT = 3
 
@@ -30,10 +30,11 @@ SOLVER_TIMEOUT_EXIT = 3
 @click.option("--to", "date_to", type=DATE, default=None, help="With --from: the later rules date.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of text, Markdown and HTML (default: from the locale; JSON stays English).")
+@_assume_option
 @_rulesets_option
 def map_command(need: str, date, where: str | None, fmt: str, loops: bool, timeout_s: float,
                 scenario_file: Path | None, size: int | None, date_from, date_to, lang: str | None,
-                rulesets_dir: Path | None) -> None:
+                assume: tuple[str, ...], rulesets_dir: Path | None) -> None:
     """Map every situation in which nothing covers NEED, as a few readable regions.
 
     Each region lists its conditions, the clauses that shut each door in it, and its simplest
@@ -55,7 +56,7 @@ def map_command(need: str, date, where: str | None, fmt: str, loops: bool, timeo
         from regelgat.population.scenario import load_scenario
 
         scenario = load_scenario(scenario_file).with_overrides(size=size)
-    compiled = compile_rules(_load(rulesets_dir), _date(date))
+    compiled = compile_rules(_load(rulesets_dir), _date(date), practice="practice" in assume)
     result = gap_map(compiled, need, where, timeout_s, loops)
     if scenario is not None:
         from regelgat.map.shares import region_shares
