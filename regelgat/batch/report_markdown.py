@@ -40,7 +40,7 @@ def render_markdown(summary: Summary, w: Words = ENGLISH) -> str:
         for loop in summary.loops:
             out.append(f"- {w.pct(loop.share)} ({w.num(loop.count)}): " + loop_text(loop, w))
     else:
-        out.append(w("None found."))
+        out.append(w("No referral loop was found."))
     out += routes_markdown(summary, w)
     out += _md_patterns(summary, w)
     out += sensitivity_markdown(summary, w)
