@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from regelgat.cli.app import DATE, _rulesets_option
+from regelgat.cli.app import DATE, _assume_option, _rulesets_option
 
 
 @click.command("reform")
@@ -24,8 +24,9 @@ from regelgat.cli.app import DATE, _rulesets_option
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the report (default: from the locale).")
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="Write the report to a file.")
+@_assume_option
 def reform_command(reform_file: Path, population: Path, date, rulesets_dir, size, seed, examples, fmt, lang,
-                   output) -> None:
+                   output, assume) -> None:
     """Run SCENARIO_OR_PROFILES through the bundled rules and through the rules as REFORM changes them.
 
     REFORM is a reform file (docs/reform-format.md; bundled: scenarios/reforms/). SCENARIO_OR_PROFILES
@@ -61,7 +62,9 @@ def reform_command(reform_file: Path, population: Path, date, rulesets_dir, size
     if people.ruleset_ids:
         rulesets = [r for r in rulesets if r.id in people.ruleset_ids]
         reformed = [r for r in reformed if r.id in people.ruleset_ids]
-    before, after = reform_sides(folder, compile_rules(rulesets, day), compile_rules(reformed, day), reform.id)
+    practice = "practice" in assume  # both sides read reported practice alike
+    before, after = reform_sides(folder, compile_rules(rulesets, day, practice), compile_rules(reformed, day, practice),
+                                 reform.id)
     data = to_json(compare(people, before, after, examples), reform)
     from regelgat.batch.wording import Words
     from regelgat.rules.translations import bound_texts
