@@ -50,7 +50,7 @@ def test_dutch_from_the_option_or_the_locale():
     assert "Wonen: niet gedekt" in dutch and "Maatschappelijke opvang voor volwassenen (23+)" in dutch
     assert "gehuwdennorm (2.002,13 per maand)" in " ".join(dutch.split())
     assert "Bron: Wet maatschappelijke ondersteuning 2015, art. 1.1.1" in " ".join(dutch.split())  # who says it
-    assert len(dutch.splitlines()) <= 34
+    assert len(dutch.splitlines()) <= 35  # Dutch runs a little longer than English
     assert story(MR_K, env={"LANG": "nl_NL.UTF-8"}) == dutch
     assert "Housing: not covered" in story(MR_K, "--lang", "en", env={"LANG": "nl_NL.UTF-8"})
 

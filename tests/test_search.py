@@ -81,7 +81,8 @@ def test_search_names_the_gap_and_the_loop_by_title_and_shows_progress():
     from regelgat.check.single import default_rulesets_dir
     from regelgat.client.profile import Profile
 
-    result = _search("care", "--loop", "--where", "age >= 40", "--lang", "en")
+    # The clinic and social work loop when their reported preconditions are applied as rules.
+    result = _search("care", "--loop", "--where", "age >= 40", "--lang", "en", "--assume", "practice")
     assert result.exit_code == 0, result.output
     comments = [line for line in result.stdout.splitlines() if line.startswith("#")]
     assert comments[0] == "# The simplest profile found for whom nothing covers care."
@@ -92,10 +93,10 @@ def test_search_names_the_gap_and_the_loop_by_title_and_shows_progress():
     assert "candidates decided by the numpy engine" in result.stderr and "confirmed" in result.stderr
     profile = Profile(**yaml.safe_load(result.stdout))  # the comments keep it a profile for `regelgat check`
     assert profile.age == 40 and profile.addiction
-    compiled = compile_rules(load_rulesets(default_rulesets_dir()), dt.date(2026, 1, 15))
+    compiled = compile_rules(load_rulesets(default_rulesets_dir()), dt.date(2026, 1, 15), practice=True)
     checked = check_profile(profile, compiled).result
     assert "care" in checked.gaps and checked.loops
-    dutch = _search("care", "--loop", "--where", "age >= 40", "--lang", "nl")
+    dutch = _search("care", "--loop", "--where", "age >= 40", "--lang", "nl", "--assume", "practice")
     assert dutch.stdout.startswith("# Het eenvoudigste gevonden profiel") and "Verwijzingscirkel" in dutch.stdout
     assert "kandidaten" in dutch.stderr
 

@@ -133,7 +133,8 @@ def run_chunk(job: Job, index: int) -> ChunkOutput:
         from regelgat.batch.weeks import chunk_tables
 
         stats.counts.update(chunk_tables(scenario.timeline, scenario.seed, index, cols, needs, derived.groups,
-                                         rules_folder(job.compiled), scenario.date, scenario.spec.rulesets, pop))
+                                         rules_folder(job.compiled), scenario.date, scenario.spec.rulesets, pop,
+                                         practice=job.compiled.practice))
     rows = encode_rows(job, layout, pop, decisions, derived, cols)
     return ChunkOutput(index, n, stats, rows, checked, time.perf_counter() - started)
 

@@ -41,12 +41,12 @@ def _layout(weeks: int) -> dict[str, slice]:
 
 def chunk_tables(plan: TimelinePlan, seed: int, block: int, cols: Columns, needs: np.ndarray,
                  groups: list[tuple[str, np.ndarray, tuple[str, ...]]], rulesets: Path, start: dt.date,
-                 only: tuple[str, ...] | None, pop=None) -> dict[str, np.ndarray]:
+                 only: tuple[str, ...] | None, pop=None, practice: bool = False) -> dict[str, np.ndarray]:
     """One chunk's timelines condensed: per group, a (labels, figures) table of counts and cent sums."""
     from regelgat.timeline.columns import run_weeks
 
     events = draw_events(plan, seed, block, cols.n)
-    result = run_weeks(plan, events, cols, needs, rulesets, start, only, pop)
+    result = run_weeks(plan, events, cols, needs, rulesets, start, only, pop, practice=practice)
     layout = _layout(plan.weeks)
     width = layout["delayed_cents"].stop
     bins = layout["missed"].stop - layout["missed"].start

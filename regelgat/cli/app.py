@@ -179,9 +179,10 @@ def lint(directory: Path | None, write_catalogs: bool, deep: bool, date) -> None
               help="Start from the witnesses of a gap map (the JSON of `regelgat map`): milliseconds, not seconds.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of what it found and of its progress (default: from the locale).")
+@_assume_option
 @_rulesets_option
 def search(needs: tuple[str, ...], where: str | None, loop: bool, date, map_file: Path | None, lang: str | None,
-           rulesets_dir: Path | None) -> None:
+           assume: tuple[str, ...], rulesets_dir: Path | None) -> None:
     """Find the simplest profile for whom nothing covers NEEDS (the numpy engine screens, durable_rules confirms).
 
     Prints the profile as YAML, ready for `regelgat check`, with comments that say which doors shut
@@ -200,7 +201,7 @@ def search(needs: tuple[str, ...], where: str | None, loop: bool, date, map_file
     progress = progress_printer(lang)
     witnesses = _map_witnesses(map_file, loop) if map_file is not None else []
     rulesets = _load(rulesets_dir)
-    compiled = compile_rules(rulesets, _date(date))
+    compiled = compile_rules(rulesets, _date(date), practice="practice" in assume)
     found = simplest_from_witnesses(compiled, needs, witnesses, where, loop, progress) if witnesses else None
     if found is None:
         if map_file is not None:

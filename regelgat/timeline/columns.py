@@ -126,12 +126,12 @@ def wsr_classes(compiled_list) -> list[int]:
 
 def run_weeks(plan: TimelinePlan, event_weeks: np.ndarray, cols: Columns, needs: np.ndarray,
               rulesets: Path, start: dt.date, only: tuple[str, ...] | None = None,
-              pop: ProfileColumns | None = None) -> WeekResults:
+              pop: ProfileColumns | None = None, practice: bool = False) -> WeekResults:
     """Every profile's timeline of PLAN.weeks weeks from START, with the events in EVENT_WEEKS.
 
     With fact events (change, birth, birthday) the rules run once more per combination of them,
     on POP (the profiles as columns) with those events applied; each profile reads, week by week,
-    the combination its own events have reached.
+    the combination its own events have reached. PRACTICE: reported practice applied as rules.
     """
     n = needs.shape[1]
     states = 2 ** len(plan.fact_events)
@@ -139,10 +139,10 @@ def run_weeks(plan: TimelinePlan, event_weeks: np.ndarray, cols: Columns, needs:
         raise ValueError("a timeline with fact events needs the profile columns (pop=)")
     state_cols = [cols] + [state_columns(pop, plan, s) for s in range(1, states)]
     dates = week_dates(start, plan.weeks)
-    at_start = rules_at(rulesets, start, only)
+    at_start = rules_at(rulesets, start, only, practice)
     period_of = rule_periods(at_start.rulesets, [last for _, last in dates])
     periods = sorted(set(period_of))
-    compiled = [rules_at(rulesets, dates[period_of.index(p)][1], only) for p in periods]
+    compiled = [rules_at(rulesets, dates[period_of.index(p)][1], only, practice) for p in periods]
     classes = wsr_classes(compiled)
     wanted = [need for k, need in enumerate(NEEDS) if needs[k].any()]
     keys = _relevant(compiled, wanted)
