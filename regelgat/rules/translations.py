@@ -32,7 +32,8 @@ def catalog_path(ruleset: Ruleset, lang: str = "nl") -> Path:
 
 def texts_to_translate(ruleset: Ruleset) -> list[tuple[str, str]]:
     """(English text, where it is used) for every text of a ruleset that a user may read: titles,
-    criteria, effects, procedure steps and the assumptions behind them."""
+    criteria, effects, procedure steps, the assumptions behind them and the titles of their sources
+    (a Dutch reader is told "(secundaire bron)", not "(secondary source)"; the URL stays)."""
     spec = ruleset.spec
     out = [(spec.title, "ruleset title")]
     for provision in spec.provisions:
@@ -41,18 +42,22 @@ def texts_to_translate(ruleset: Ruleset) -> list[tuple[str, str]]:
             out.append((_plain(provision.waiting_time), f"{provision.id}: waiting time"))
         for rule in (*provision.criteria, *provision.exclusions, *provision.requires):
             out.append((_plain(rule.text), f"{provision.id}/{rule.id}: text"))
+            out.append((_plain(rule.source.title), f"{provision.id}/{rule.id}: source title"))
             if rule.assumption:
                 out.append((_plain(rule.assumption), f"{provision.id}/{rule.id}: assumption"))
         for step in provision.procedure:  # shown week by week in a timeline
             out.append((_plain(step.text), f"{provision.id}/{step.id}: procedure text"))
+            out.append((_plain(step.source.title), f"{provision.id}/{step.id}: source title"))
             if step.assumption:
                 out.append((_plain(step.assumption), f"{provision.id}/{step.id}: assumption"))
     for effect in spec.effects:
         out.append((_plain(effect.text), f"effect {effect.id}: text"))
+        out.append((_plain(effect.source.title), f"effect {effect.id}: source title"))
         if effect.assumption:
             out.append((_plain(effect.assumption), f"effect {effect.id}: assumption"))
     for amount in spec.amounts:
         out.append((_plain(amount.text), f"amount {amount.id}: text"))
+        out.append((_plain(amount.source.title), f"amount {amount.id}: source title"))
         out += [(_plain(case.assumption), f"amount {amount.id}: assumption") for case in amount.cases if case.assumption]
     for name, parameter in spec.parameters.items():
         for start, value in parameter.values.items():
