@@ -51,7 +51,7 @@ def render_terminal(summary: Summary, console: Console, out_dir: str | None = No
         text = w.rule(criterion.text)
         text = text if len(text) < 90 else text[:88] + "…"
         table.add_row(w.pct(criterion.share_in_scope), f"{escape(w.rule(criterion.provision_title))}\n"
-                      f"[dim]{escape(text)}[/dim]", escape(criterion.source.title))
+                      f"[dim]{escape(text)}[/dim]", escape(w.rule(criterion.source.title)))
     console.print(table)
     if closed(summary):
         console.print(w("Closed to (nearly) everyone here:") + " " + "; ".join(

@@ -228,7 +228,7 @@ def _html_criteria(summary: Summary, w: Words) -> list[str]:
         rows.append(f'<tr><td class="num">{i}</td><td>{_e(w.rule(c.text))}<div class="source">'
                     f'{_e(w.rule(c.provision_title))} · {_e(w.name(c.kind))}</div></td><td class="num">'
                     f'{w.pct(c.share_in_scope)}<br>{w.num(c.count_in_scope)}</td><td class="num">{_e(meant)}</td>'
-                    f'<td><a href="{_e(c.source.url)}">{_e(c.source.title)}</a></td></tr>')
+                    f'<td><a href="{_e(c.source.url)}">{_e(w.rule(c.source.title))}</a></td></tr>')
     body.append("<table><tr>" + _tag("th", "#", "num") + _tag("th", w("criterion")) + _tag("th", w("share"), "num")
                 + _tag("th", w("of those it is meant for"), "num") + _tag("th", w("source")) + "</tr>"
                 + "".join(rows) + "</table>")
@@ -240,7 +240,7 @@ def _html_criteria(summary: Summary, w: Words) -> list[str]:
         body.append(_tag("h3", w("Not meant for them")) + "<p>" + _e(w(NOT_MEANT_TEXT)) + f"</p><ul>{items}</ul>")
     if closed(summary):
         items = "".join(f'<li><b>{_e(w.rule(c.provision_title))}</b>: {_e(w.rule(c.text))} <span class="source">'
-                        f'(<a href="{_e(c.source.url)}">{_e(c.source.title)}</a>)</span></li>'
+                        f'(<a href="{_e(c.source.url)}">{_e(w.rule(c.source.title))}</a>)</span></li>'
                         for c in closed(summary))
         body.append(_tag("h3", w("Closed to (nearly) everyone in this population")) + "<p>"
                     + _e(w("These criteria refuse at least 99 percent of the profiles their provision could help here, so "
@@ -305,7 +305,7 @@ def _html_patterns(summary: Summary, w: Words) -> list[str]:
         for refusal in [r for r in pattern.refusals if not r.closed_to_all]:
             reasons = "; ".join(
                 _e(wording.refusal(d, titles, w))
-                + f' <span class="source">(<a href="{_e(d.source.url)}">{_e(d.source.title)}</a>)</span>'
+                + f' <span class="source">(<a href="{_e(d.source.url)}">{_e(w.rule(d.source.title))}</a>)</span>'
                 for d in refusal.deciding)
             items.append(f"<li><b>{_e(w.rule(refusal.title))}</b>: {reasons}</li>")
         shut = [w.rule(r.title) for r in pattern.refusals if r.closed_to_all]

@@ -108,7 +108,7 @@ def _md_criteria(summary: Summary, w: Words) -> list[str]:
     for c in filters(summary)[:15]:
         meant = w("{share} of {base}").format(share=w.pct(c.share_of_in_scope), base=w.num(c.in_scope))
         out.append(f"| {w.pct(c.share_in_scope)} | {meant} | {_md_escape(w.rule(c.provision_title))} | "
-                   f"{_md_escape(w.rule(c.text))} | {w.name(c.kind)} | [{_md_escape(c.source.title)}]({c.source.url}) |")
+                   f"{_md_escape(w.rule(c.text))} | {w.name(c.kind)} | [{_md_escape(w.rule(c.source.title))}]({c.source.url}) |")
     if not_meant_for(summary):
         out += ["", w(NOT_MEANT_TEXT), ""]
         out += [f"- {_md_escape(w.rule(c.provision_title))}: {_md_escape(w.rule(c.text))} ("
@@ -118,7 +118,7 @@ def _md_criteria(summary: Summary, w: Words) -> list[str]:
     if closed(summary):
         out += ["", w("Closed to (nearly) everyone in this population whom the provision could help:"), ""]
         out += [f"- {_md_escape(w.rule(c.provision_title))}: {_md_escape(w.rule(c.text))} "
-                f"([{_md_escape(c.source.title)}]({c.source.url}))" for c in closed(summary)]
+                f"([{_md_escape(w.rule(c.source.title))}]({c.source.url}))" for c in closed(summary)]
     for group in summary.groups[1:]:
         out += ["", "### " + w("Most refusing criteria by {group}").format(group=w.name(group.name)), "",
                 _md_row([w.name(group.name), w("criterion (share of the group)")]), "|---|---|"]
@@ -142,7 +142,7 @@ def _md_patterns(summary: Summary, w: Words) -> list[str]:
         out += [f"### {rank}. {w.pct(pattern.share)} ({w.num(pattern.count)}): "
                 + w("{needs} gap").format(needs=gaps), ""]
         for refusal in [r for r in pattern.refusals if not r.closed_to_all]:
-            reasons = "; ".join(wording.refusal(d, titles, w) + f" ([{d.source.title}]({d.source.url}))"
+            reasons = "; ".join(wording.refusal(d, titles, w) + f" ([{w.rule(d.source.title)}]({d.source.url}))"
                                 for d in refusal.deciding)
             out.append(f"- **{w.rule(refusal.title)}**: {reasons}")
         shut = [w.rule(r.title) for r in pattern.refusals if r.closed_to_all]

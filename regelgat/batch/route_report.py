@@ -76,7 +76,7 @@ def routes_markdown(summary: Summary, w: Words = ENGLISH) -> list[str]:
         for e in r.examples:
             out.append(f"- `{e.profile_id}` ({w('nearest route')}: {w(KIND_WORDS[e.kind])}):")
             out += [f"  - {_route_words(route, w, provision_titles(summary))}" for route in e.routes]
-            out += [f"  - {w('rule behind it:')} {w.rule(c.text)} ([{c.source.title}]({c.source.url}))" for c in e.rules]
+            out += [f"  - {w('rule behind it:')} {w.rule(c.text)} ([{w.rule(c.source.title)}]({c.source.url}))" for c in e.rules]
     return out
 
 
@@ -105,7 +105,7 @@ def routes_html(summary: Summary, w: Words = ENGLISH) -> list[str]:
         for x in r.examples:
             routes = "".join(f"<li>{e(_route_words(route, w, provision_titles(summary)))}</li>" for route in x.routes)
             rules = "".join(f"<li>{e(w('rule behind it:'))} {e(w.rule(c.text))} <span class=\"source\">"
-                            f'<a href="{e(c.source.url or "")}">{e(c.source.title)}</a></span></li>' for c in x.rules)
+                            f'<a href="{e(c.source.url or "")}">{e(w.rule(c.source.title))}</a></span></li>' for c in x.rules)
             body.append(f"<li><code>{e(x.profile_id)}</code> ({e(w('nearest route'))}: {e(w(KIND_WORDS[x.kind]))})"
                         f"<ul>{routes}{rules}</ul></li>")
         body.append("</ul>")

@@ -133,16 +133,22 @@ def to_text(gap_map: GapMap, w: Words = ENGLISH) -> str:
     return "\n".join(lines)
 
 
+def _cited(source: str, w: Words) -> str:
+    """A clause's `title <url>` with the title in the reader's language (the JSON keeps the English)."""
+    title, sep, url = source.rpartition(" <")
+    return f"{w.rule(title)}{sep}{url}" if sep else w.rule(source)
+
+
 def clauses_text(region, w: Words = ENGLISH) -> list[str]:
     """The clauses that shut the doors in a region, and its witness: the same in a gap map and a change map."""
-    return (["  " + w("shut by:")] + [f"    {c.provision}: {c.criterion} ({c.source})" for c in region.clauses]
+    return (["  " + w("shut by:")] + [f"    {c.provision}: {c.criterion} ({_cited(c.source, w)})" for c in region.clauses]
             + ["  " + w("witness (regelgat check it):")]
             + [f"    {line}" for line in witness_yaml(region, w).splitlines()])
 
 
 def clauses_markdown(region, w: Words = ENGLISH) -> list[str]:
     return ([f"| {w('provision')} | {w('clause')} | {w('source')} |", "|---|---|---|"]
-            + [f"| `{c.provision}` | `{c.criterion}` | {c.source} |" for c in region.clauses]
+            + [f"| `{c.provision}` | `{c.criterion}` | {_cited(c.source, w)} |" for c in region.clauses]
             + ["", "```yaml", witness_yaml(region, w), "```", ""])
 
 
@@ -150,7 +156,7 @@ def clauses_html(region, w: Words = ENGLISH) -> list[str]:
     e = html.escape
     head = "".join(f"<th>{e(w(label))}</th>" for label in ("provision", "clause", "source"))
     return ([f"<table><tr>{head}</tr>"]
-            + [f"<tr><td>{e(c.provision)}</td><td>{e(c.criterion)}</td><td>{e(c.source)}</td></tr>"
+            + [f"<tr><td>{e(c.provision)}</td><td>{e(c.criterion)}</td><td>{e(_cited(c.source, w))}</td></tr>"
                for c in region.clauses]
             + ["</table>", f"<pre>{e(witness_yaml(region, w))}</pre>"])
 

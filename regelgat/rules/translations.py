@@ -96,6 +96,11 @@ class RulesetTexts:
         return _PLACEHOLDER.sub(lambda m: _number(values[m[1]], self.lang) if m[1] in values else m[0],
                                 self(bound.spec.text))
 
+    def cited(self, source: str) -> str:
+        """`title <url>`, as a Source prints, with the title in this language and the URL kept."""
+        title, sep, url = source.rpartition(" <")
+        return f"{self(title)}{sep}{url}" if sep else self(source)
+
     def flag(self, flag: str) -> str:
         """An assumption flag (`name: why it is unconfirmed`) as its words alone, translated."""
         words = flag.split(": ", 1)[-1]
@@ -178,4 +183,6 @@ def bound_texts(compiled: CompiledRules, lang: str) -> dict[str, str]:
     for rule in (*bound, *compiled.effects):
         english = rule.text or rule.rule.text
         out[english] = out[_plain(english)] = texts.rule(rule)
+        title = rule.rule.source.title  # a report cites each rule's source by its title
+        out[title] = out[_plain(title)] = texts(title)
     return out

@@ -84,7 +84,7 @@ def _stretch(need: str, run: list[tuple[dt.date, Cell]], w: Wording) -> dict[str
     cell = run[0][1]
     item = {"need": need, "start": run[0][0].isoformat(),
             "end": (run[-1][0] + dt.timedelta(days=6)).isoformat(), "status": cell.status, "weeks": len(run),
-            "cause": w(cell.cause), "clauses": [{"title": t, "url": u} for t, u in cell.clauses],
+            "cause": w(cell.cause), "clauses": [{"title": w.texts(t), "url": u} for t, u in cell.clauses],
             "flags": [w.flag(f) for f in cell.flags]}
     if cell.back_pay:
         item["back_pay"] = {"possible": True, "discretionary": True, "text": w(cell.back_pay)}

@@ -143,7 +143,7 @@ def routes_in_words(checked: Checked, texts: RulesetTexts, _) -> list[NeedRoutes
     for need, found in routes.by_need.items():
         ways = [WayOut(r.kind, _(KINDS[r.kind]), [title[k] for k in r.opens], _change_words(r, texts.lang))
                 for r in found]
-        perverse = [Clause(texts.rule(rule), rule.rule.source.title, rule.rule.source.url, "",
+        perverse = [Clause(texts.rule(rule), texts(rule.rule.source.title), rule.rule.source.url, "",
                            title.get(f"{rule.ruleset}/{rule.provision}", ""))
                     for rule in routes.perverse_rules.get(need, [])]
         out.append(NeedRoutes(_(NEED_NAMES[need]), ways, perverse))
@@ -176,12 +176,12 @@ def _clause(reason: Reason, checked: Checked, texts: RulesetTexts, _) -> Clause:
         change = _("Not decided yet: answer the questions below.")
     else:
         change, cost = change_sentence(rule, checked, texts, _)
-    return Clause(texts.rule(rule), source.title, source.url, change, _now(reason, checked, _, texts.lang), cost)
+    return Clause(texts.rule(rule), texts(source.title), source.url, change, _now(reason, checked, _, texts.lang), cost)
 
 
 def _effect(effect, texts: RulesetTexts) -> Clause:
     source = effect.rule.source
-    return Clause(texts.rule(effect), source.title, source.url, "")
+    return Clause(texts.rule(effect), texts(source.title), source.url, "")
 
 
 def _fields_read(reason: Reason, checked: Checked) -> list[str]:

@@ -36,7 +36,7 @@ def _short(title: str) -> str:
 def ending_line(ending: Ending, texts: RulesetTexts, lang: str) -> str:
     """`Algemene bijstand ends: Participatiewet art. 19 lid 1 a and art. 21 a`."""
     _ = translations(lang).gettext
-    return _("{provision} ends: {clause}").format(provision=_short(texts(ending.title)), clause=ending.source)
+    return _("{provision} ends: {clause}").format(provision=_short(texts(ending.title)), clause=texts(ending.source))
 
 
 def _whole(rate: float | None) -> int | None:

@@ -210,7 +210,7 @@ class Full:
                 text.append(f" ({paid})", style="dim")
         if h.social_minimum is not None:
             text.append(f"\n  {_('social minimum')} {self.money(h.social_minimum)}: {self.texts(h.minimum_text)}")
-            text.append(f"\n  {h.minimum_source}", style="cyan")
+            text.append(f"\n  {self.texts.cited(h.minimum_source)}", style="cyan")
         if h.shortfall is not None:
             text.append(f"\n  {_('Shortfall a month below the social minimum, and no provision covers income:')} "
                         f"{self.money(h.shortfall)}", style="red")
@@ -227,7 +227,7 @@ class Full:
             if value:
                 text.append(f"\n  {_('In euros, a month less:')} {self.money(value)} ({self.texts.amount(cost)})",
                             style="bold")
-            parts.append(text.append(f"\n  {effect.rule.source.title} <{effect.rule.source.url}>", style="cyan"))
+            parts.append(text.append(f"\n  {self.texts(effect.rule.source.title)} <{effect.rule.source.url}>", style="cyan"))
         return parts
 
 
