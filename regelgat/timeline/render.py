@@ -84,7 +84,7 @@ def _stretch(need: str, run: list[tuple[dt.date, Cell]], w: Wording) -> dict[str
     cell = run[0][1]
     item = {"need": need, "start": run[0][0].isoformat(),
             "end": (run[-1][0] + dt.timedelta(days=6)).isoformat(), "status": cell.status, "weeks": len(run),
-            "cause": w(cell.cause), "clauses": [{"title": w.texts(t), "url": u} for t, u in cell.clauses],
+            "cause": w(cell.cause), "clauses": [{"title": t, "url": u} for t, u in cell.clauses],
             "flags": [w.flag(f) for f in cell.flags]}
     if cell.back_pay:
         item["back_pay"] = {"possible": True, "discretionary": True, "text": w(cell.back_pay)}
@@ -142,7 +142,7 @@ def to_text(sim: Simulation, w: Wording = ENGLISH) -> str:
     lines += ["", w.ui(LEGEND), "", *_totals(data, w), ""]
     for item in data["stretches"]:
         lines.append(f"{_heading(item, w)}: {item['cause']}")
-        lines += [f"    {c['title']} <{c['url']}>" for c in item["clauses"]]
+        lines += [f"    {w.texts(c['title'])} <{c['url']}>" for c in item["clauses"]]  # JSON keeps the English
         if "back_pay" in item:
             lines.append(f"    [{w.ui(MAY_WORD)}] {item['back_pay']['text']}")
         lines += [f"    [!] {flag}" for flag in item["flags"]]
@@ -166,7 +166,7 @@ def to_html(sim: Simulation, w: Wording = ENGLISH) -> str:
         rows.append(f'<tr class="{kind}"><td class="l">{esc(label)}</td>{tds}</tr>')
     items = []
     for item in data["stretches"]:
-        clauses = "".join(f'<br><a href="{esc(c["url"])}">{esc(c["title"])}</a>' for c in item["clauses"])
+        clauses = "".join(f'<br><a href="{esc(c["url"])}">{esc(w.texts(c["title"]))}</a>' for c in item["clauses"])
         back = (f"<br><b>{esc(w.ui(MAY_WORD))}</b> ({esc(w.ui(DISCRETIONARY))}): "
                 f"{esc(item['back_pay']['text'])}" if "back_pay" in item else "")
         flags = "".join(f"<br>[!] {esc(f)}" for f in item["flags"])
