@@ -1,7 +1,7 @@
 """Dutch for the rulesets' own texts: one gettext catalog per ruleset, rulesets/nl/<ruleset id>.po.
 
 A ruleset is written in English; its catalog maps each English text (a provision title, a
-criterion's plain words, an effect, an unconfirmed assumption) to Dutch. Keying by the English
+criterion's plain words, an effect, an unconfirmed assumption, a source's title) to Dutch. Keying by the English
 words means an edited text shows up as untranslated, which `regelgat lint` reports, instead of
 keeping a Dutch text that no longer says the same. {placeholders} are filled after translation.
 """
