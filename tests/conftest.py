@@ -76,3 +76,24 @@ USUAL_GIVEN = _usual_given()
 # The same usual answers as profile-file lines, to append to a profile written inline.
 USUAL_LINES = "".join(f"{name}: {json.dumps(value)}\n" for name, value in __import__("regelgat.client.profile",
                                                                                       fromlist=["USUAL"]).USUAL.items())
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium driven by Selenium (Debian's chromium and chromium-driver), one per test module;
+    skips without them, or fails in CI (REGELGAT_REQUIRE_BROWSER=1)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = _need("Chromium", shutil.which("chromium") or shutil.which("chromium-browser"))
+    driver_path = _need("chromedriver", shutil.which("chromedriver"))
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 "--window-size=1100,1400", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()

@@ -4,9 +4,7 @@ words a reader sees, and every percentage with its base stated beside it (its se
 cell, or the section's own words for a table or chart)."""
 
 import datetime as dt
-import os
 import re
-import shutil
 
 import pytest
 
@@ -18,7 +16,6 @@ from regelgat.rules.translations import bound_texts
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 # What a stated base looks like: "of the 11,285 ...", "of all 20,000 profiles", "van de 11.285 ...", or a
 # sentence saying what each share of a table or chart is of.
 BASE = re.compile(r"\b(of|van)( the| all| de| alle)? \d[\d.,]*\b|share is of|aandeel is van|shares are of|"
@@ -41,28 +38,6 @@ def reports(tmp_path_factory):
     (out / "nl").mkdir()
     write_reports(summary, out / "nl", Words("nl", bound_texts(compiled, "nl")))
     return {lang: (out / lang / "report.html").as_uri() for lang in ("en", "nl")}
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):  # as conftest.py: skip here, fail in CI
-        reason = "the report's browser tests need Debian's apt-get install -y chromium chromium-driver"
-        if os.environ.get("REGELGAT_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REGELGAT_REQUIRE_BROWSER=1 and {reason}", pytrace=False)
-        pytest.skip(reason)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--window-size=1100,1400", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 CUT = """

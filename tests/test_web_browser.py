@@ -7,7 +7,6 @@ import base64
 import datetime as dt
 import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -22,7 +21,6 @@ from regelgat.web.app import create_app
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 DATE = "2026-01-15"
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
@@ -42,28 +40,6 @@ def server():
     yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):  # as conftest.py: skip here, fail in CI
-        reason = "the web page's browser tests need Debian's apt-get install -y chromium chromium-driver"
-        if os.environ.get("REGELGAT_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REGELGAT_REQUIRE_BROWSER=1 and {reason}", pytrace=False)
-        pytest.skip(reason)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--window-size=1100,1400", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 def fill(driver, answers: dict[str, str], within: str = "form.interview"):

@@ -28,7 +28,8 @@ def _quiet(message: str, **figures) -> None:
     return None
 
 
-def _where(where: str | None):
+def parse_where(where: str | None):
+    """A --where condition over the profile's facts, bound; a bad one is a one-line error."""
     if not where:
         return None
     try:
@@ -39,7 +40,7 @@ def _where(where: str | None):
 
 def _falls_through(compiled: CompiledRules, gaps: Sequence[str], where: str | None, loop: bool):
     """The search's question for one profile: within --where, every need in `gaps` uncovered (and a loop)."""
-    condition = _where(where)
+    condition = parse_where(where)
 
     def falls_through(profile: Profile) -> bool:
         if condition is not None and expressions.evaluate(condition, profile_facts(profile)) is not True:
@@ -61,7 +62,7 @@ def simplest_from_witnesses(compiled: CompiledRules, gaps: Sequence[str], witnes
     start = next((p for p in starts if falls_through(p)), None)
     if start is None:
         return None
-    screen = screening.Screen(compiled, gaps, _where(where), loop, screening.trial_values(compiled, _where(where)))
+    screen = screening.Screen(compiled, gaps, parse_where(where), loop, screening.trial_values(compiled, parse_where(where)))
     found = _named(screening.shrink(screen, start, progress))
     return found if falls_through(found) else _shrunk(start, falls_through)
 
@@ -92,7 +93,7 @@ def simplest_gap_profile(compiled: CompiledRules, gaps: Sequence[str], where: st
                          loop: bool = False, max_examples: int = 2000, progress: Progress = _quiet) -> Profile | None:
     """The minimal profile (after shrinking) whose gaps include `gaps`, or None if none was found."""
     falls_through = _falls_through(compiled, gaps, where, loop)
-    screen = screening.Screen(compiled, gaps, _where(where), loop, screening.trial_values(compiled, _where(where)))
+    screen = screening.Screen(compiled, gaps, parse_where(where), loop, screening.trial_values(compiled, parse_where(where)))
     start = screening.screen(screen, SEED, progress)
     if start is not None:
         found = _named(screening.shrink(screen, start, progress))

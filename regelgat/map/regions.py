@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regelgat.check.single import check_profile
-from regelgat.client.facts import FACT_TYPES
 from regelgat.client.profile import Profile
-from regelgat.io.errors import InputError
 from regelgat.map import literals as lits
 from regelgat.map.literals import Literal, fact_type
 from regelgat.map.solver import Formula, SolverTimeout, Space, conjunction, disjunction, negation
 from regelgat.map.witness import defaults, profile_from_facts
-from regelgat.rules import expressions
+from regelgat.check.search import parse_where
 from regelgat.rules.expressions import Member
 from regelgat.rules.compiled import BoundProvision, BoundRule, CompiledRules
 
@@ -65,15 +63,6 @@ class GapMap:
     population: Any = None  # map.shares.Shares, with --scenario: members per region in a population
 
 
-def parse_where(where: str | None) -> expressions.Node | None:
-    if not where:
-        return None
-    try:
-        return expressions.bind(expressions.parse(where, FACT_TYPES, {}), {})
-    except expressions.ExpressionError as exc:
-        raise InputError("", "", f"{exc} in {where!r}", exc.fix, setting="where") from None
-
-
 def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeout_s: float = 120.0,
             loops: bool = False) -> GapMap:
     """The complete gap map; on a solver timeout, the regions found so far with complete=False."""
@@ -102,7 +91,14 @@ def gap_map(compiled: CompiledRules, need: str, where: str | None = None, timeou
         else:
             result.loops = mapper.found
         result.complete = False
+    # The solver finds regions in an order its learned state decides; readers get a fixed one.
+    result.regions = sorted(result.regions, key=_order)
+    result.loops = sorted(result.loops, key=_order) if result.loops is not None else None
     return result
+
+
+def _order(region: Region) -> tuple:
+    return region.cycle, tuple(region.conditions)
 
 
 def _loop_literals(compiled: CompiledRules, space: Space, reached: list[BoundProvision]) -> list[Literal]:

@@ -284,7 +284,9 @@ class Space:
         where the formulas allow it, then each other number at the allowed value of `nearby` (the
         thresholds around it) closest to its default."""
         with self._scope(*formulas) as solver:
-            fixed = [self._equals(name, value) for name, value in defaults.items()]
+            # each default, then (where a default must give way) the fact at least given, not unknown
+            fixed = [self._equals(name, value) for name, value in defaults.items()] + \
+                [self.present[name] for name, value in defaults.items() if value is not None and name in self.present]
             while not self._check(solver, *fixed):  # give up one default that the core shows in the way
                 core = {c.decl().name() for c in solver.unsat_core()}
                 fixed = [f for f in fixed if f.decl().name() not in core] + \
